@@ -1,0 +1,3 @@
+from egovnet.cli import main
+
+main()

@@ -1,0 +1,109 @@
+"""Official Chinese working days (工作日) on top of `holidays` (CN), with 调休 make-up workdays.
+
+A day is a working day when it is a make-up workday (调休上班), or it is Monday-Friday and not a
+public holiday or a substituted day off. The policy may add holidays and workdays for years the
+`holidays` package has not published yet; a result that depends on a year nobody has published is
+``provisional``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Due:
+    start: dt.date
+    days: int
+    due: dt.date
+    provisional: bool
+    unknown_years: tuple[int, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat(),
+            "working_days": self.days,
+            "due": self.due.isoformat(),
+            "weekday": self.due.strftime("%A"),
+            "provisional": self.provisional,
+            "unknown_years": list(self.unknown_years),
+        }
+
+
+class WorkCalendar:
+    def __init__(self, extra_holidays=(), extra_workdays=()):
+        self.extra_holidays = frozenset(extra_holidays)
+        self.extra_workdays = frozenset(extra_workdays)
+        self._override_years = frozenset(d.year for d in self.extra_holidays | self.extra_workdays)
+
+    @classmethod
+    def from_policy(cls, policy) -> "WorkCalendar":
+        return cls(policy.calendar.extra_holidays, policy.calendar.extra_workdays)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.extra_workdays:
+            return True
+        if day in self.extra_holidays:
+            return False
+        holidays_, workdays = _year(day.year)
+        if day in workdays:
+            return True
+        return day.weekday() < 5 and day not in holidays_
+
+    def is_published(self, year: int) -> bool:
+        """True when the State Council schedule (or a policy override) for ``year`` is known."""
+        return year in self._override_years or _published(year)
+
+    def add_working_days(self, start: dt.date, n: int) -> Due:
+        """The n-th working day after ``start`` (start itself never counts)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        day, count = start, 0
+        while count < n:
+            day += ONE_DAY
+            if self.is_working_day(day):
+                count += 1
+        years = range(start.year, day.year + 1) if n else ()
+        unknown = tuple(y for y in years if not self.is_published(y))
+        return Due(start, n, day, bool(unknown), unknown)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
+        if end == start:
+            return 0
+        sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
+        count, day = 0, lo
+        while day < hi:
+            day += ONE_DAY
+            if self.is_working_day(day):
+                count += 1
+        return sign * count
+
+    def days_left(self, today: dt.date, due: dt.date) -> int:
+        """Working days from today to the due date: 0 on the day, negative once overdue."""
+        if due >= today:
+            return self.working_days_between(today, due)
+        return -self.working_days_between(due, today)
+
+
+@lru_cache(maxsize=64)
+def _year(year: int) -> tuple[frozenset, frozenset]:
+    import holidays
+
+    cn = holidays.country_holidays("CN", years=year)
+    off = frozenset(cn.keys())
+    work = frozenset(d for d in getattr(cn, "weekend_workdays", ()) if d.year == year)
+    return off, work
+
+
+@lru_cache(maxsize=64)
+def _published(year: int) -> bool:
+    from holidays.countries.china import ChinaStaticHolidays
+
+    if year in getattr(ChinaStaticHolidays, "special_public_holidays", {}):
+        return True
+    return bool(_year(year)[1])

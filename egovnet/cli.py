@@ -1,0 +1,98 @@
+"""Root of the egovnet command line: global options, error translation, command wiring.
+
+Heavy modules (sqlmodel, sqlalchemy, netmiko) are imported inside commands only, so that
+``egovnet --help`` and shell completion stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import typer
+from typer.core import TyperGroup
+
+from egovnet import __version__
+from egovnet.errors import EgovnetError
+from egovnet.output import one_line
+
+
+class EgovnetGroup(TyperGroup):
+    """Turns every expected error into one ``Error: ...`` line on stderr and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except EgovnetError as exc:
+            if os.environ.get("EGOVNET_DEBUG") == "1":
+                raise
+            typer.echo(f"Error: {one_line(str(exc))}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=EgovnetGroup,
+    name="egovnet",
+    help="Administer a district e-government extranet (政务外网) under 《青浦区电子政务外网管理办法》.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals can hold credentials
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=True,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"egovnet {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Optional[str] = typer.Option(None, "--home", envvar="EGOVNET_HOME", show_envvar=True, help="State folder."),
+    db: Optional[str] = typer.Option(None, "--db", envvar="EGOVNET_DB", show_envvar=True, help="SQLAlchemy database URL."),
+    policy: Optional[str] = typer.Option(None, "--policy", envvar="EGOVNET_POLICY", show_envvar=True, help="Policy file."),
+    inventory: Optional[str] = typer.Option(None, "--inventory", envvar="EGOVNET_INVENTORY", show_envvar=True, help="Inventory folder."),
+    user: Optional[str] = typer.Option(None, "--user", envvar="EGOVNET_USER", show_envvar=True, help="The person acting."),
+    today: Optional[str] = typer.Option(None, "--today", envvar="EGOVNET_TODAY", show_envvar=True, help="ISO date used as today."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    from egovnet.settings import Settings
+
+    try:
+        ctx.obj = Settings.resolve(home=home, db=db, policy=policy, inventory=inventory, user=user, today=today)
+    except EgovnetError as exc:
+        typer.echo(f"Error: {one_line(str(exc))}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+    def _close() -> None:
+        from egovnet.state.db import dispose_all
+
+        dispose_all()
+
+    ctx.call_on_close(_close)
+
+
+def _wire() -> None:
+    from egovnet.commands import apply, calendar, demo, dept, init, log, policy, review, unit
+
+    app.add_typer(policy.app, name="policy")
+    app.add_typer(calendar.app, name="calendar")
+    app.add_typer(dept.app, name="dept")
+    app.add_typer(unit.app, name="unit")
+    app.add_typer(review.app, name="review")
+    app.add_typer(log.app, name="log")
+    app.command("init")(init.init)
+    app.command("apply")(apply.apply)
+    app.command("demo")(demo.demo)
+
+
+_wire()
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("paramiko").setLevel(logging.CRITICAL)  # no tracebacks from kex failures
+    app()

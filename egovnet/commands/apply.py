@@ -1,0 +1,58 @@
+"""egovnet apply: file an application (Art. 10-14)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from egovnet import output
+from egovnet.commands._common import JSON_OPT, date_opt, services
+
+
+def apply(
+    ctx: typer.Context,
+    unit: Optional[str] = typer.Option(None, "--unit", help="Unit name or code."),
+    file: Optional[str] = typer.Option(None, "--file", "-f", help="application.yaml with the fields below."),
+    basis: Optional[str] = typer.Option(None, "--basis", help="申请依据 (Art. 11)."),
+    scope: Optional[str] = typer.Option(None, "--scope", help="接入范围 (Art. 11)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="dedicated | vpn (Art. 14)."),
+    purpose: Optional[str] = typer.Option(None, "--purpose", help="应用用途: applications to run (Art. 11)."),
+    bandwidth: Optional[str] = typer.Option(None, "--bandwidth", help="Bandwidth in Mbit/s."),
+    technical: Optional[str] = typer.Option(None, "--technical", help="技术要求 (Art. 11)."),
+    time_requirement: Optional[str] = typer.Option(None, "--time-requirement", help="时间要求 (Art. 11)."),
+    cost_bearer: Optional[str] = typer.Option(None, "--cost-bearer", help="budget | unit (Art. 25)."),
+    encryption_basis: Optional[str] = typer.Option(None, "--encryption-basis", help="Legal basis for VPN/encryption (Art. 13)."),
+    encryption_design: Optional[str] = typer.Option(None, "--encryption-design", help="Design filed for VPN/encryption (Art. 13)."),
+    nat_basis: Optional[str] = typer.Option(None, "--nat-basis", help="Why the application needs NAT (Art. 13)."),
+    received_on: Optional[str] = typer.Option(None, "--received-on", help="Day BDC received it; default today."),
+    separate_link: Optional[str] = typer.Option(None, "--separate-link", help="Reason for a link of its own (Art. 14 exception)."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """File an application for a unit through its supervising department (role dept or bdc).
+
+    Example: egovnet apply --unit 朱家角镇张马村村民委员会 --basis ... --scope ... --mode dedicated
+    --purpose ... --bandwidth 50 --technical ... --time-requirement ... --cost-bearer budget
+    """
+    from egovnet.services.applications import application_input, file_application
+
+    given = {
+        "unit": unit, "basis": basis, "scope": scope, "mode": mode, "purpose": purpose,
+        "bandwidth_mbps": bandwidth, "technical": technical, "time_requirement": time_requirement,
+        "cost_bearer": cost_bearer, "received_on": date_opt(received_on, "--received-on"),
+        "separate_link": separate_link,
+        "encryption": {k: v for k, v in (("basis", encryption_basis), ("design", encryption_design)) if v} or None,
+        "nat": {"basis": nat_basis} if nat_basis else None,
+    }
+    app_ = file_application(services(ctx), application_input(given, file))
+    if as_json:
+        output.emit_json(app_)
+        return
+    joined = app_["shared_link"]
+    output.message(
+        f"filed application {app_['id']} for {app_['unit']}; review due {app_['review_due']} (Art. 12)"
+        + (f"; joins link {joined['link']} shared with {', '.join(joined['units']) or 'its address'} (Art. 14)"
+           if joined else ""))
+    if app_["provisional"]:
+        output.warn("the review deadline is provisional: that year's official holiday schedule is not known yet")
+    typer.echo(app_["id"])

@@ -1,0 +1,118 @@
+"""egovnet review: BDC's review of applications (Art. 12-13, 25)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from egovnet import output
+from egovnet.commands._common import JSON_OPT, services
+from egovnet.output import Column
+
+app = typer.Typer(help="Review applications: approve, reject, extend construction (Art. 12-13).",
+                  no_args_is_help=True)
+
+
+def _days(value) -> str:
+    return "-" if value is None else (f"{value} overdue" if value < 0 else str(value))
+
+
+COLUMNS = [Column("id", "id", "right"), Column("unit", "unit"), Column("dept", "department"),
+           Column("status", "status"), Column("mode", "mode"), Column("received_on", "received"),
+           Column("clock", "clock"), Column("due", "due"), Column("days_left", "working days left", "right", _days),
+           Column("link_id", "link", "right")]
+SHOW = [("id", "application"), ("unit", "unit"), ("unit_code", "unit code"), ("dept", "department (Art. 10)"),
+        ("status", "status"), ("mode", "link mode (Art. 14)"), ("bandwidth_mbps", "bandwidth (Mbit/s)"),
+        ("cost_bearer", "cost bearer (Art. 25)"), ("received_on", "received"), ("review_due", "review due (Art. 12)"),
+        ("decided_on", "decided on"), ("decided_by", "decided by"), ("decision", "decision"), ("reason", "reason"),
+        ("construction_due", "construction due (Art. 12)"), ("days_left", "working days left"),
+        ("link_id", "link"), ("shared", "shared with (Art. 14)"), ("features_text", "gated features (Art. 13)"),
+        ("provisional", "provisional deadline"), ("filed_by", "filed by")]
+
+
+def _with_due(row: dict) -> dict:
+    return {**row, "due": row["review_due"] if row["clock"] == "review" else row["construction_due"]
+            if row["clock"] else None}
+
+
+def _style(row: dict):
+    return "red" if row.get("overdue") else None
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    overdue: bool = typer.Option(False, "--overdue", help="Only applications past their deadline."),
+    status: Optional[str] = typer.Option(None, "--status", help="submitted | approved | rejected | ..."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """List applications with their running clock and working days left (overdue in red)."""
+    from egovnet.services.applications import list_applications
+
+    rows = [_with_due(r) for r in list_applications(services(ctx), status=status, overdue=overdue)]
+    output.render(rows, COLUMNS, as_json, row_style=_style, empty="no applications")
+
+
+@app.command("show")
+def show(ctx: typer.Context, app_id: int = typer.Argument(..., metavar="ID"), as_json: bool = JSON_OPT) -> None:
+    """Show one application, its deadlines and its history."""
+    from egovnet.services.applications import show_application
+
+    data = show_application(services(ctx), app_id)
+    if as_json:
+        output.emit_json(data)
+        return
+    shared = data["shared_link"]
+    view = {**data, "shared": ", ".join(shared["units"]) if shared else None,
+            "days_left": _days(data["days_left"]),
+            "features_text": ", ".join(f"{k}{' (approved)' if v.get('approved') else ''}"
+                                       for k, v in data["features"].items()) or None}
+    output.fields(view, SHOW, title=f"application {data['id']}")
+
+
+def _decided(data: dict, as_json: bool, text: str) -> None:
+    if as_json:
+        output.emit_json(data)
+    else:
+        output.message(text)
+
+
+@app.command("approve")
+def approve(ctx: typer.Context, app_id: int = typer.Argument(..., metavar="ID"), as_json: bool = JSON_OPT) -> None:
+    """Approve: checks MLPS, gated features and cost bearer first and names what is missing (role bdc)."""
+    from egovnet.services.applications import approve as do
+
+    data = do(services(ctx), app_id)
+    _decided(data, as_json, f"approved application {data['id']} ({data['unit']}); construction due "
+                            f"{data['construction_due']} (Art. 12)")
+
+
+@app.command("reject")
+def reject(
+    ctx: typer.Context,
+    app_id: int = typer.Argument(..., metavar="ID"),
+    reason: str = typer.Option(..., "--reason", help="Why; the unit must be told (Art. 12)."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Reject with a reason (role bdc)."""
+    from egovnet.services.applications import reject as do
+
+    data = do(services(ctx), app_id, reason)
+    _decided(data, as_json, f"rejected application {data['id']} ({data['unit']}); tell the unit the reason (Art. 12)")
+
+
+@app.command("extend")
+def extend(
+    ctx: typer.Context,
+    app_id: int = typer.Argument(..., metavar="ID"),
+    reason: str = typer.Option(..., "--reason", help="municipal_duct | unit_not_ready | other (Art. 12)."),
+    days: int = typer.Option(..., "--days", help="Working days to add to the construction deadline."),
+    note: str = typer.Option("", "--note", help="Explanation; required for 'other'."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Extend the construction deadline of an approved application (role bdc)."""
+    from egovnet.services.applications import extend as do
+
+    data = do(services(ctx), app_id, reason, days, note)
+    _decided(data, as_json, f"application {data['id']}: construction now due {data['construction_due']}")

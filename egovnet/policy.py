@@ -1,0 +1,222 @@
+"""policies.yaml: the regulation as typed, frozen data, and the pure decisions that read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from egovnet.yamlfile import read_yaml, validate
+
+CATEGORY_CODES = ("agency", "village", "soe", "other")
+APPLY_FIELDS = (
+    "basis", "scope", "mode", "purpose", "bandwidth_mbps", "technical", "time_requirement", "cost_bearer",
+)
+CLOCKS = ("review", "construction", "change_review", "change_execution", "maintenance_notice")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class Regulation(_Frozen):
+    id: str
+    title: str
+    issued: dt.date
+    issuer: str = ""
+    interpreted_by: str = ""
+
+
+class Category(_Frozen):
+    label: str
+    article: int = Field(ge=1, le=27)
+    clause: str = ""
+    eligible: bool = True
+    justification_required: bool = False
+
+
+class Range(_Frozen):
+    min: int = Field(ge=1)
+    max: int = Field(ge=1)
+
+
+class ApplicationRules(_Frozen):
+    article: int = Field(ge=1, le=27)
+    required_fields: tuple[str, ...]
+    bandwidth_mbps: Range
+
+    @model_validator(mode="after")
+    def _known_fields(self):
+        unknown = [f for f in self.required_fields if f not in APPLY_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r}; fields are {', '.join(APPLY_FIELDS)}")
+        return self
+
+
+class Deadline(_Frozen):
+    label: str
+    working_days: int = Field(ge=1, le=250)
+    article: int = Field(ge=1, le=27)
+
+
+class MonthsRule(_Frozen):
+    label: str
+    calendar_months: int = Field(ge=1, le=60)
+    article: int = Field(ge=1, le=27)
+
+
+class Deadlines(_Frozen):
+    review: Deadline
+    construction: Deadline
+    change_review: Deadline
+    change_execution: Deadline
+    maintenance_notice: Deadline
+    idle_closure: MonthsRule
+
+
+class ExtensionReason(_Frozen):
+    label: str
+    note_required: bool = False
+
+
+class Extension(_Frozen):
+    article: int = Field(ge=1, le=27)
+    max_working_days: int = Field(ge=1, le=250)
+    reasons: dict[str, ExtensionReason]
+
+
+class LinkMode(_Frozen):
+    label: str
+
+
+class Links(_Frozen):
+    article: int = Field(ge=1, le=27)
+    one_link_per_address: bool = True
+    modes: dict[Literal["dedicated", "vpn"], LinkMode]
+
+
+class GatedFeature(_Frozen):
+    label: str
+    article: int = Field(ge=1, le=27)
+    requires: tuple[Literal["basis", "design"], ...]
+
+
+class Mlps(_Frozen):
+    article: int = Field(ge=1, le=27)
+    minimum_level: int = Field(ge=1, le=5)
+    validity_months: dict[int, int]
+
+
+class RoleDef(_Frozen):
+    label: str
+    articles: tuple[int, ...]
+
+
+class User(_Frozen):
+    roles: tuple[Literal["office", "bdc", "dept"], ...]
+    name: str = ""
+    dept: str | None = None
+
+
+class Roles(_Frozen):
+    separation_of_duties: bool = True
+    definitions: dict[Literal["office", "bdc", "dept"], RoleDef]
+    users: dict[str, User]
+
+
+class Fees(_Frozen):
+    article: int = Field(ge=1, le=27)
+    budget_unit: Literal["budget", "unit"]
+    non_budget_unit: Literal["budget", "unit"]
+
+
+class CalendarRules(_Frozen):
+    country: Literal["CN"] = "CN"
+    extra_holidays: tuple[dt.date, ...] = ()
+    extra_workdays: tuple[dt.date, ...] = ()
+
+    @model_validator(mode="after")
+    def _disjoint(self):
+        both = set(self.extra_holidays) & set(self.extra_workdays)
+        if both:
+            raise ValueError(f"{min(both)} is listed both as a holiday and as a workday; keep one")
+        return self
+
+
+class Policy(_Frozen):
+    regulation: Regulation
+    unit_categories: dict[str, Category]
+    application: ApplicationRules
+    deadlines: Deadlines
+    construction_extension: Extension
+    links: Links
+    gated_features: dict[Literal["encryption", "nat"], GatedFeature]
+    mlps: Mlps
+    roles: Roles
+    fees: Fees
+    calendar: CalendarRules = CalendarRules()
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _categories(self):
+        if set(self.unit_categories) != set(CATEGORY_CODES):
+            missing = sorted(set(CATEGORY_CODES) - set(self.unit_categories))
+            extra = sorted(set(self.unit_categories) - set(CATEGORY_CODES))
+            what = f"missing {missing}" if missing else f"unknown {extra}"
+            raise ValueError(f"unit_categories: Art. 9 defines exactly {', '.join(CATEGORY_CODES)}; {what}")
+        return self
+
+    # ---- pure decisions -------------------------------------------------------------------
+
+    def user(self, name: str) -> User | None:
+        return self.roles.users.get(name)
+
+    def cost_bearer_for(self, budget_unit: bool) -> str:
+        return self.fees.budget_unit if budget_unit else self.fees.non_budget_unit
+
+    def mlps_valid_until(self, level: int | None, assessed: dt.date | None) -> dt.date | None:
+        if level is None or assessed is None:
+            return None
+        months = self.mlps.validity_months.get(level)
+        if months is None:  # levels above the table's highest keep its shortest validity
+            months = min(self.mlps.validity_months.values()) if self.mlps.validity_months else 12
+        return add_months(assessed, months)
+
+    def summary(self) -> dict:
+        d = self.deadlines
+        return {
+            "source": self.source,
+            "regulation": {"id": self.regulation.id, "title": self.regulation.title,
+                           "issued": self.regulation.issued.isoformat()},
+            "unit_categories": sorted(self.unit_categories),
+            "deadlines": {
+                **{name: getattr(d, name).working_days for name in CLOCKS},
+                "idle_closure_months": d.idle_closure.calendar_months,
+            },
+            "link_modes": sorted(self.links.modes),
+            "gated_features": sorted(self.gated_features),
+            "mlps_minimum_level": self.mlps.minimum_level,
+            "users": len(self.roles.users),
+            "calendar_overrides": len(self.calendar.extra_holidays) + len(self.calendar.extra_workdays),
+        }
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` calendar months later, clamped to the month's end (11-30 + 3 -> 02-28)."""
+    import calendar
+
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def load_policy(path: Path) -> Policy:
+    data, lines, source = read_yaml(Path(path), label=str(path))
+    if not isinstance(data, dict):
+        from egovnet.errors import InvalidPolicy
+
+        raise InvalidPolicy(f"{source}:1: (top level): the policy must be a mapping of sections")
+    policy = validate(Policy, data, lines, source)
+    return policy.model_copy(update={"source": source})

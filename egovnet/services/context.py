@@ -1,0 +1,53 @@
+"""What every service depends on, passed in explicitly: engine, policy, calendar, today, actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from egovnet.errors import PermissionDenied
+
+
+@dataclass
+class Ctx:
+    engine: object
+    policy: object
+    calendar: object
+    today: dt.date
+    user: str
+    home: Path
+    inventory: Path = Path("inventory")
+    extras: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings) -> "Ctx":
+        from egovnet.calendar import WorkCalendar
+        from egovnet.state.db import get_engine
+
+        policy = settings.policy()
+        return cls(
+            engine=get_engine(settings),
+            policy=policy,
+            calendar=WorkCalendar.from_policy(policy),
+            today=settings.today,
+            user=settings.user,
+            home=settings.home,
+            inventory=settings.inventory,
+        )
+
+    def roles(self) -> tuple[str, ...]:
+        user = self.policy.user(self.user)
+        return user.roles if user else ()
+
+    def require(self, roles: tuple[str, ...], doing: str, article: int | str) -> str:
+        """The role under which the actor may do this, or PermissionDenied naming the rule."""
+        held = [r for r in roles if r in self.roles()]
+        if held:
+            return held[0]
+        labels = " or ".join(f"'{r}' ({self.policy.roles.definitions[r].label})" for r in roles
+                             if r in self.policy.roles.definitions)
+        has = ", ".join(self.roles()) or "no role"
+        return_hint = f"assign it under roles.users in {self.policy.source}, or act as another user (EGOVNET_USER)"
+        raise PermissionDenied(f"user {self.user!r} may not {doing}: that needs role {labels} "
+                               f"(Art. {article}); {self.user!r} has {has}; {return_hint}")

@@ -1,0 +1,79 @@
+"""`egovnet demo`: the whole workflow on a throw-away home, so a newcomer sees it work."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from egovnet.errors import EgovnetError
+from egovnet.settings import PACKAGED_POLICY, Settings
+
+DEPT = "朱家角镇人民政府"
+UNITS = [
+    # name, code, address, MLPS level, MLPS date
+    ("朱家角镇张马村村民委员会", "zjj-zhangma", "青浦区朱家角镇张马村沈太路1号", 2, "2026-03-01"),
+    ("朱家角镇张马村卫生室", "zjj-zhangma-ws", "上海市青浦区朱家角镇张马村沈太路1号", 2, "2026-03-01"),
+    ("朱家角镇安庄村村民委员会", "zjj-anzhuang", "青浦区朱家角镇安庄村1号", None, None),
+]
+
+
+def run_demo(base: Settings, keep: bool = False, step=None) -> dict:
+    """Unit -> apply -> review, acting in turn as a department clerk and two BDC engineers."""
+    from egovnet.calendar import WorkCalendar
+    from egovnet.services import applications as apps
+    from egovnet.services import directory
+    from egovnet.services.context import Ctx
+    from egovnet.state.db import dispose_all, get_engine
+
+    step = step or (lambda text: None)
+    home = Path(tempfile.mkdtemp(prefix="egovnet-demo-"))
+    settings = replace(base, home=home, db_url=f"sqlite:///{home / 'egovnet.db'}", policy_path=PACKAGED_POLICY,
+                       _policy=None)
+    policy = settings.policy()
+    engine = get_engine(settings)
+
+    def as_user(user: str) -> Ctx:
+        return Ctx(engine=engine, policy=policy, calendar=WorkCalendar.from_policy(policy), today=settings.today,
+                   user=user, home=home, inventory=settings.inventory)
+
+    steps: list[dict] = []
+
+    def log(actor: str, action: str, result: str) -> None:
+        steps.append({"step": len(steps) + 1, "actor": actor, "action": action, "result": result})
+        step(f"{actor}: {action} -> {result}")
+
+    try:
+        bdc, reviewer, clerk = as_user("bdc.engineer"), as_user("bdc.reviewer"), as_user("dept.zhujiajiao")
+        directory.add_dept(bdc, DEPT, "朱家角镇 信息办")
+        log("bdc.engineer", f"dept add {DEPT}", "ok")
+        for name, code, address, level, assessed in UNITS:
+            from egovnet.settings import parse_date
+
+            u = directory.add_unit(clerk, directory.UnitInput(
+                name=name, code=code, category="village", dept=DEPT, town="朱家角镇", address=address,
+                budget_unit=True, mlps_level=level, mlps_assessed=parse_date(assessed) if assessed else None,
+                contact="村委会 网络联系人"))
+            log("dept.zhujiajiao", f"unit add {u['name']}", f"code {u['code']}")
+        filed = []
+        for _name, code, *_ in UNITS:
+            a = apps.file_application(clerk, apps.ApplicationInput(
+                unit=code, basis="区政府关于推进居村组织接入政务外网的工作要求", scope="村委会办公区",
+                mode="dedicated", purpose="一网通办、一网统管村级应用", bandwidth_mbps=50,
+                technical="千兆光纤接入，政务外网VPN实例隔离", time_requirement="尽快", cost_bearer="budget"))
+            shared = f", joins link {a['shared_link']['link']} (Art. 14)" if a["shared_link"] else ""
+            log("dept.zhujiajiao", f"apply --unit {code}", f"application {a['id']}, review due {a['review_due']}{shared}")
+            filed.append(a["id"])
+        for app_id in filed:
+            try:
+                a = apps.approve(reviewer, app_id)
+                log("bdc.reviewer", f"review approve {app_id}", f"approved, construction due {a['construction_due']}")
+            except EgovnetError as exc:
+                log("bdc.reviewer", f"review approve {app_id}", f"refused: {exc}")
+        final = apps.list_applications(bdc)
+        return {"home": str(home) if keep else None, "steps": steps, "applications": final}
+    finally:
+        dispose_all()
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)

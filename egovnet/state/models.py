@@ -1,0 +1,127 @@
+"""Every table egovnet keeps. Only constructs that also run on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Department(SQLModel, table=True):
+    """业务主管部门 (supervising department, Art. 10): files applications for its units."""
+
+    __tablename__ = "department"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True, index=True)
+    contact: str = Field(default="", max_length=128)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Unit(SQLModel, table=True):
+    """接入单位 (access unit). Its Chinese name stays here; only ``code`` may reach a device."""
+
+    __tablename__ = "unit"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True, index=True)
+    code: str = Field(max_length=31, unique=True, index=True)
+    category: str = Field(max_length=16)
+    dept_id: int = Field(foreign_key="department.id", index=True)
+    town: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=128)
+    address_key: str = Field(default="", max_length=128, index=True)
+    budget_unit: bool = Field(default=True)
+    mlps_level: Optional[int] = Field(default=None)
+    mlps_assessed: Optional[dt.date] = Field(default=None)
+    contact: str = Field(default="", max_length=128)
+    justification: str = Field(default="", max_length=2000)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Link(SQLModel, table=True):
+    """One extranet link at one office address; shared by the units there (Art. 14)."""
+
+    __tablename__ = "link"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    address: str = Field(max_length=128)
+    address_key: str = Field(max_length=128, index=True)
+    mode: str = Field(max_length=16)
+    status: str = Field(default="requested", max_length=16, index=True)
+    bandwidth_mbps: int = Field(default=0)
+    opened_on: Optional[dt.date] = Field(default=None)
+    closed_on: Optional[dt.date] = Field(default=None)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Application(SQLModel, table=True):
+    """接入申请 (Art. 10-14): filed by the supervising department, reviewed by BDC."""
+
+    __tablename__ = "application"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    dept_id: int = Field(foreign_key="department.id", index=True)
+    link_id: Optional[int] = Field(default=None, foreign_key="link.id", index=True)
+    joined_link: bool = Field(default=False)
+    separate_link_reason: str = Field(default="", max_length=2000)
+    kind: str = Field(default="new", max_length=16)
+    basis: str = Field(default="", max_length=2000)
+    scope: str = Field(default="", max_length=2000)
+    mode: str = Field(default="", max_length=16)
+    purpose: str = Field(default="", max_length=2000)
+    bandwidth_mbps: int = Field(default=0)
+    technical: str = Field(default="", max_length=2000)
+    time_requirement: str = Field(default="", max_length=2000)
+    cost_bearer: str = Field(default="", max_length=16)
+    features: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_on: dt.date
+    review_due: dt.date
+    review_due_provisional: bool = Field(default=False)
+    status: str = Field(default="submitted", max_length=16, index=True)
+    filed_by: str = Field(max_length=64)
+    decided_on: Optional[dt.date] = Field(default=None)
+    decided_by: Optional[str] = Field(default=None, max_length=64)
+    decision: Optional[str] = Field(default=None, max_length=16)
+    reason: str = Field(default="", max_length=2000)
+    construction_due: Optional[dt.date] = Field(default=None)
+    construction_due_provisional: bool = Field(default=False)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Extension(SQLModel, table=True):
+    """A construction extension (Art. 12): municipal duct limits, unit not ready, other."""
+
+    __tablename__ = "extension"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    reason: str = Field(max_length=32)
+    days: int
+    note: str = Field(default="", max_length=2000)
+    granted_by: str = Field(max_length=64)
+    granted_on: dt.date
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    """Append-only log of every change of state: who, in which role, when (real and effective), what, why."""
+
+    __tablename__ = "event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    effective_date: dt.date
+    actor: str = Field(max_length=64)
+    role: str = Field(default="", max_length=16)
+    object_type: str = Field(max_length=32, index=True)
+    object_id: int = Field(index=True)
+    action: str = Field(max_length=32)
+    article: Optional[int] = Field(default=None)
+    before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+__all__ = ["Department", "Unit", "Link", "Application", "Extension", "Event", "SQLModel", "UniqueConstraint"]

@@ -1,0 +1,93 @@
+"""Every test gets its own EGOVNET_HOME (a real SQLite file), no colour and a wide terminal."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from egovnet.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = "2026-09-28"  # a Monday before National Day and the 10-10 调休 Saturday
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.chdir(tmp_path)
+    for var in ("EGOVNET_DB", "EGOVNET_POLICY", "EGOVNET_INVENTORY", "EGOVNET_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("EGOVNET_HOME", str(home))
+    monkeypatch.setenv("EGOVNET_TODAY", TODAY)
+    monkeypatch.setenv("EGOVNET_USER", "bdc.engineer")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    yield home
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def run(*args: str, user: str | None = None, today: str | None = None, input: str | None = None) -> Result:
+    argv = list(args[0].split() if len(args) == 1 and " " in args[0] and not args[0].startswith("'") else args)
+    pre = []
+    if user:
+        pre += ["--user", user]
+    if today:
+        pre += ["--today", today]
+    result = CliRunner().invoke(app, pre + argv, input=input, catch_exceptions=False)
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def ok(*args, **kw) -> Result:
+    r = run(*args, **kw)
+    assert r.code == 0, f"exit {r.code}\nstdout: {r.out}\nstderr: {r.err}"
+    return r
+
+
+def fails(code: int, *args, **kw) -> Result:
+    r = run(*args, **kw)
+    assert r.code == code, f"expected exit {code}, got {r.code}\nstdout: {r.out}\nstderr: {r.err}"
+    assert r.err.startswith("Error: "), r.err
+    assert r.err.count("\n") == 1, f"one error line expected: {r.err!r}"
+    assert "Traceback" not in r.err
+    return r
+
+
+DEPT = "朱家角镇人民政府"
+APPLY_ARGS = ["--basis", "区政府工作要求", "--scope", "村委会办公区", "--mode", "dedicated", "--purpose", "一网通办",
+              "--bandwidth", "50", "--technical", "光纤接入", "--time-requirement", "尽快", "--cost-bearer", "budget"]
+
+
+def add_unit(name: str, code: str, *, address: str = "青浦区朱家角镇张马村1号", category: str = "village",
+             mlps: bool = True, extra: tuple = ()) -> None:
+    args = ["unit", "add", name, "--category", category, "--dept", DEPT, "--code", code, "--town", "朱家角镇",
+            "--address", address, *extra]
+    if mlps:
+        args += ["--mlps-level", "2", "--mlps-assessed", "2026-03-01"]
+    ok(*args)
+
+
+def file_app(unit: str, *extra: str, user: str = "dept.zhujiajiao") -> dict:
+    return ok("apply", "--unit", unit, *APPLY_ARGS, *extra, "--json", user=user).json()
+
+
+@pytest.fixture
+def directory():
+    """One department and three units: two sharing an address, one without an MLPS record."""
+    ok("dept", "add", DEPT, "--contact", "信息办")
+    add_unit("朱家角镇张马村村民委员会", "zjj-zhangma", address="青浦区朱家角镇张马村沈太路1号")
+    add_unit("朱家角镇张马村卫生室", "zjj-zhangma-ws", address="上海市 青浦区朱家角镇张马村沈太路１号")
+    add_unit("朱家角镇安庄村村民委员会", "zjj-anzhuang", address="青浦区朱家角镇安庄村1号", mlps=False)

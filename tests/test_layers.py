@@ -1,0 +1,63 @@
+"""The shape of the code: imports point one way, and --help stays light."""
+
+import ast
+import subprocess
+import sys
+
+from conftest import REPO
+
+PKG = REPO / "egovnet"
+
+
+def imported_modules(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def test_commands_do_not_touch_storage_devices_or_yaml():
+    for path in (PKG / "commands").glob("*.py"):
+        for mod in imported_modules(path):
+            top = mod.split(".")[0]
+            assert top not in {"sqlmodel", "sqlalchemy", "netmiko", "paramiko", "yaml", "alembic"}, (path.name, mod)
+
+
+def test_nothing_below_commands_imports_typer_or_rich():
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG).parts
+        if rel[0] in ("commands",) or rel[-1] in ("cli.py", "output.py"):
+            continue
+        for mod in imported_modules(path):
+            assert mod.split(".")[0] not in {"typer", "rich"}, (str(path), mod)
+            assert not mod.startswith("egovnet.commands"), (str(path), mod)
+
+
+def test_help_does_not_import_heavy_modules():
+    code = ("import sys; sys.argv=['egovnet','--help']\n"
+            "from egovnet.cli import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            "heavy=[m for m in ('sqlmodel','sqlalchemy','netmiko','paramiko','alembic','holidays','pydantic') if m in sys.modules]\n"
+            "print('HEAVY', heavy, file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in r.stderr, r.stderr
+
+
+def test_readme_documents_every_command_and_variable():
+    from typer.main import get_command
+
+    from egovnet.cli import app
+    from egovnet.settings import ENV_VARS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    root = get_command(app)
+    names = []
+    for name, cmd in root.commands.items():
+        sub = getattr(cmd, "commands", None)
+        names += [f"egovnet {name} {s}" for s in sub] if sub else [f"egovnet {name}"]
+    missing = [n for n in names if f"`{n}" not in readme]
+    assert missing == []
+    assert [v for v in ENV_VARS if f"`{v}`" not in readme] == []

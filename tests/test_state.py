@@ -1,0 +1,131 @@
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import REPO, file_app, fails, ok
+
+
+def test_migrated_blank_database_equals_the_models(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import egovnet.state.models  # noqa: F401
+    from egovnet.state.db import HEAD_REVISION, current_revision, make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'blank.db'}")
+    assert upgrade(engine, tmp_path) == {"from": None, "to": HEAD_REVISION, "backup": None}
+    assert current_revision(engine) == HEAD_REVISION
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+    assert diff == []
+    engine.dispose()
+
+
+def test_head_revision_constant_matches_the_scripts():
+    from alembic.script import ScriptDirectory
+
+    from egovnet.state.db import HEAD_REVISION, MIGRATIONS
+
+    assert ScriptDirectory(str(MIGRATIONS)).get_current_head() == HEAD_REVISION
+
+
+def test_init_creates_then_reports_up_to_date(_home):
+    r = ok("init", "--json")
+    assert r.json()["from"] is None and r.json()["to"] == "0001"
+    assert (_home / "egovnet.db").exists()
+    r = ok("init")
+    assert r.err.endswith("is up to date (schema 0001)\n")
+
+
+def test_other_commands_create_the_schema_on_first_use(_home):
+    assert ok("dept", "list", "--json").json() == []
+    con = sqlite3.connect(_home / "egovnet.db")
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+    assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_an_old_database_is_backed_up_and_upgraded(_home):
+    ok("dept", "add", "区农业农村委")
+    con = sqlite3.connect(_home / "egovnet.db")
+    con.execute("UPDATE alembic_version SET version_num = '0000'")  # pretend an older schema
+    con.commit()
+    con.close()
+    from egovnet.state.db import _known_revisions
+
+    assert "0000" not in _known_revisions()
+    r = fails(1, "dept", "list")
+    assert "schema revision '0000' is newer than this egovnet knows; upgrade egovnet" in r.err
+
+
+def test_event_log_is_append_only(_home):
+    ok("dept", "add", "区农业农村委")
+    con = sqlite3.connect(_home / "egovnet.db")
+    for sql in ("UPDATE event SET actor = 'someone'", "DELETE FROM event"):
+        with pytest.raises(sqlite3.IntegrityError, match="the event log is append-only"):
+            con.execute(sql)
+    assert con.execute("SELECT actor, action, article FROM event").fetchall() == [("bdc.engineer", "create", 10)]
+
+
+def test_event_records_real_time_and_effective_date(_home):
+    ok("dept", "add", "区农业农村委", today="2026-01-05")
+    ev = ok("log", "list", "--json").json()[0]
+    assert ev["effective_date"] == "2026-01-05"
+    assert ev["at"][:4] >= "2026" and ev["at"] != ev["effective_date"]
+
+
+def test_unreachable_database_is_one_error_line(tmp_path):
+    r = fails(1, "--db", "sqlite:////proc/no/such/dir/x.db", "dept", "list")
+    assert r.err.startswith("Error: cannot open database sqlite:////proc/no/such/dir/x.db:")
+
+
+WORKER = textwrap.dedent("""
+    import json, sys
+    from typer.testing import CliRunner
+    from egovnet.cli import app
+    start, count = int(sys.argv[1]), int(sys.argv[2])
+    runner, errors = CliRunner(), []
+    args = ["--basis", "b", "--scope", "s", "--mode", "dedicated", "--purpose", "p", "--bandwidth", "10",
+            "--technical", "t", "--time-requirement", "t", "--cost-bearer", "budget"]
+    for i in range(start, start + count):
+        res = runner.invoke(app, ["--user", "dept.zhujiajiao", "apply", "--unit", f"u{i:03d}", *args])
+        if res.exit_code:
+            errors.append(res.stderr)
+    print(json.dumps(errors))
+""")
+
+
+def test_two_processes_file_200_applications_each(_home, tmp_path):
+    """Read-then-write under BEGIN IMMEDIATE: nothing lost, never 'database is locked', one shared link."""
+    from conftest import DEPT
+
+    ok("dept", "add", DEPT)
+    from egovnet.services.context import Ctx
+    from egovnet.services.directory import UnitInput, add_unit
+    from egovnet.settings import Settings
+
+    ctx = Ctx.from_settings(Settings.resolve())
+    for i in range(400):
+        add_unit(ctx, UnitInput(name=f"村委会{i:03d}", code=f"u{i:03d}", category="village", dept=DEPT,
+                                address="青浦区华新镇华腾路1号", mlps_level=2))
+    from egovnet.state.db import dispose_all
+
+    dispose_all()
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    procs = [subprocess.Popen([sys.executable, str(script), str(s), "200"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path) for s in (0, 200)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+        assert out.strip() == "[]", out[:2000]
+    rows = ok("review", "list", "--json").json()
+    assert len(rows) == 400
+    assert sorted(r["id"] for r in rows) == list(range(1, 401))
+    assert {r["link_id"] for r in rows} == {1}  # every unit at the one address joined the one link
+    con = sqlite3.connect(_home / "egovnet.db")
+    assert con.execute("SELECT count(*) FROM link").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM event WHERE action = 'file'").fetchone() == (400,)
