@@ -75,7 +75,7 @@ def root(
 
 
 def _wire() -> None:
-    from egovnet.commands import apply, calendar, demo, dept, init, log, policy, review, unit
+    from egovnet.commands import apply, calendar, demo, dept, device, init, lab, log, policy, provision, review, unit
 
     app.add_typer(policy.app, name="policy")
     app.add_typer(calendar.app, name="calendar")
@@ -83,6 +83,10 @@ def _wire() -> None:
     app.add_typer(unit.app, name="unit")
     app.add_typer(review.app, name="review")
     app.add_typer(log.app, name="log")
+    app.add_typer(device.app, name="device")
+    app.add_typer(device.inventory_app, name="inventory")
+    app.add_typer(lab.app, name="lab")
+    app.command("provision")(provision.provision)
     app.command("init")(init.init)
     app.command("apply")(apply.apply)
     app.command("demo")(demo.demo)

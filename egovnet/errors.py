@@ -72,3 +72,7 @@ class PartialFailure(EgovnetError):
     """Some items of a batch failed; the others went through."""
 
     exit_code = EXIT_PARTIAL
+
+
+class HostKeyChanged(Refused):
+    """A device presents another host key than the one on record: a security event."""

@@ -92,3 +92,32 @@ def render(rows, columns, as_json: bool, **kw) -> None:
 
 def is_terminal() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+class _Quiet:
+    def __enter__(self):
+        return (lambda: None), (lambda total: None)
+
+    def __exit__(self, *exc):
+        return False
+
+
+class _Bar:
+    def __init__(self, label: str):
+        from rich.progress import Progress
+
+        self.progress = Progress(console=_console(stderr=True), transient=True)
+        self.task = self.progress.add_task(label, total=None)
+
+    def __enter__(self):
+        self.progress.start()
+        return (lambda: self.progress.advance(self.task)), (lambda total: self.progress.update(self.task, total=total))
+
+    def __exit__(self, *exc):
+        self.progress.stop()
+        return False
+
+
+def progress(label: str):
+    """A rich progress bar on a terminal; nothing on a pipe. Yields (advance, set_total)."""
+    return _Bar(label) if is_terminal() else _Quiet()

@@ -23,6 +23,7 @@ ENV_VARS = {
     "EGOVNET_USER": "the person acting; default: the OS login",
     "EGOVNET_TODAY": "ISO date used as 'today' in every date rule; default: the real date",
     "EGOVNET_DEBUG": "1 re-raises expected errors with their traceback",
+    "EGOVNET_LAB_PASSWORD": "password of the built-in device lab's devices",
 }
 
 

@@ -35,20 +35,46 @@ def test_head_revision_constant_matches_the_scripts():
 
 def test_init_creates_then_reports_up_to_date(_home):
     r = ok("init", "--json")
-    assert r.json()["from"] is None and r.json()["to"] == "0001"
+    from egovnet.state.db import HEAD_REVISION
+
+    assert r.json()["from"] is None and r.json()["to"] == HEAD_REVISION
     assert (_home / "egovnet.db").exists()
     r = ok("init")
-    assert r.err.endswith("is up to date (schema 0001)\n")
+    assert r.err.endswith(f"is up to date (schema {HEAD_REVISION})\n")
 
 
 def test_other_commands_create_the_schema_on_first_use(_home):
     assert ok("dept", "list", "--json").json() == []
     con = sqlite3.connect(_home / "egovnet.db")
-    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+    from egovnet.state.db import HEAD_REVISION
+
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
-def test_an_old_database_is_backed_up_and_upgraded(_home):
+def test_a_0001_database_is_backed_up_and_upgraded(_home):
+    """A real migration: a database made at 0001 with data in it moves to head, data kept, file backed up."""
+    from egovnet.settings import Settings
+    from egovnet.state.db import HEAD_REVISION, alembic_config, make_engine
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{_home / 'egovnet.db'}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(engine, conn), "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO department (name, contact, created_at) VALUES ('区农业农村委', '', "
+                             "'2026-01-01 00:00:00')")
+    engine.dispose()
+    assert ok("dept", "list", "--json").json() == [{"id": 1, "name": "区农业农村委", "contact": "", "units": 0}]
+    con = sqlite3.connect(_home / "egovnet.db")
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
+    backups = list((_home / "backups" / "db").glob("*.db"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+
+
+def test_an_unknown_newer_schema_is_refused(_home):
     ok("dept", "add", "区农业农村委")
     con = sqlite3.connect(_home / "egovnet.db")
     con.execute("UPDATE alembic_version SET version_num = '0000'")  # pretend an older schema

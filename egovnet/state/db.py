@@ -14,7 +14,7 @@ from pathlib import Path
 
 from egovnet.errors import DatabaseError
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 _engines: dict[str, object] = {}

@@ -124,4 +124,46 @@ class Event(SQLModel, table=True):
     after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
-__all__ = ["Department", "Unit", "Link", "Application", "Extension", "Event", "SQLModel", "UniqueConstraint"]
+
+
+
+class Allocation(SQLModel, table=True):
+    """A link's place on its edge device: port, VLAN and subnet. Unique constraints make double allocation
+    impossible, also with two egovnet processes at once."""
+
+    __tablename__ = "allocation"
+    __table_args__ = (
+        UniqueConstraint("device", "port", name="uq_allocation_device_port"),
+        UniqueConstraint("site", "vlan", name="uq_allocation_site_vlan"),
+        UniqueConstraint("subnet", name="uq_allocation_subnet"),
+        UniqueConstraint("link_id", name="uq_allocation_link"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="link.id")
+    device: str = Field(max_length=64, index=True)
+    site: str = Field(max_length=64)
+    port: str = Field(max_length=64)
+    vlan: int
+    subnet: str = Field(max_length=43)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Push(SQLModel, table=True):
+    """Journal of one configuration change on one device: planned -> pushing -> verified -> applied,
+    or failed / rolled_back. Committed before SSH opens."""
+
+    __tablename__ = "push"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    link_id: Optional[int] = Field(default=None, foreign_key="link.id", index=True)
+    application_id: Optional[int] = Field(default=None, foreign_key="application.id")
+    device: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=16)
+    status: str = Field(default="planned", max_length=16, index=True)
+    commands: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    rollback: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    backup_path: str = Field(default="", max_length=500)
+    error: str = Field(default="", max_length=2000)
+    actor: str = Field(max_length=64)
+    effective_date: dt.date
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    finished_at: Optional[dt.datetime] = Field(default=None)

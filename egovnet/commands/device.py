@@ -1,0 +1,75 @@
+"""egovnet device / inventory: the edge devices egovnet configures."""
+
+from __future__ import annotations
+
+import typer
+
+from egovnet import output
+from egovnet.commands._common import JSON_OPT
+from egovnet.output import Column
+
+app = typer.Typer(help="Edge devices in the inventory.", no_args_is_help=True)
+inventory_app = typer.Typer(help="The inventory folder: devices, pools, known_hosts.", no_args_is_help=True)
+COLUMNS = [Column("name", "device"), Column("platform", "platform"), Column("host", "host"),
+           Column("port", "port", "right"), Column("site", "site"), Column("role", "role"), Column("towns", "towns"),
+           Column("ports", "unit ports", "right"), Column("allocated", "in use", "right"), Column("trusted", "host key")]
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """List devices with their allocations and whether their host key is recorded."""
+    from egovnet.services.devices import list_devices
+
+    rows = list_devices(ctx.obj)
+    output.render(rows, COLUMNS, as_json, empty="no devices in the inventory")
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
+    """Show one device and the links on it."""
+    from egovnet.services.devices import show_device
+
+    data = show_device(ctx.obj, name)
+    if as_json:
+        output.emit_json(data)
+        return
+    output.fields(data, [(k, k) for k in ("name", "platform", "host", "port", "site", "role", "towns", "vrf",
+                                          "isolation_acl", "username", "trusted")], title=name)
+    output.table(data["links"], [Column("link", "link", "right"), Column("port", "port"), Column("vlan", "VLAN"),
+                                 Column("subnet", "subnet"), Column("status", "status")], empty="no links")
+
+
+@app.command("trust")
+def trust(ctx: typer.Context, name: str = typer.Argument(...),
+          yes: bool = typer.Option(False, "--yes", "-y", help="Record without asking."),
+          as_json: bool = JSON_OPT) -> None:
+    """Show a device's host-key fingerprint and record it in inventory/known_hosts."""
+    from egovnet.errors import Refused
+    from egovnet.services.devices import fetch_host_key, record_host_key
+
+    key = fetch_host_key(ctx.obj, name)
+    output.message(f"device {name} ({key['host']}:{key['port']}) presents {key['type']} {key['fingerprint']}")
+    if key["recorded"] == "same":
+        output.message("already recorded")
+    elif not yes:
+        if not output.is_terminal():
+            raise Refused("compare the fingerprint with the device's console, then run again with --yes")
+        if not typer.confirm("Record this key?", err=True):
+            raise Refused("nothing recorded")
+    if key["recorded"] != "same":
+        key = record_host_key(ctx.obj, name, key)
+    if as_json:
+        output.emit_json(key)
+
+
+@inventory_app.command("check")
+def check(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Validate the inventory; one error line with file:line and key path on a problem."""
+    from egovnet.services.devices import inventory_summary
+
+    data = inventory_summary(ctx.obj)
+    if as_json:
+        output.emit_json(data)
+    else:
+        output.message(f"{data['folder']}: OK, {data['devices']} devices, {data['pools']} pools, "
+                       f"{data['trusted']} host keys recorded")

@@ -1,0 +1,44 @@
+"""egovnet lab: the built-in device lab (emulated VRP, VRPv8, Comware, IOS over SSH on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import typer
+
+from egovnet import output
+from egovnet.output import Column
+
+app = typer.Typer(help="The built-in device lab: try templates before touching real devices.", no_args_is_help=True)
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    inventory: str = typer.Option("inventory/lab", "--inventory", help="Where to write the matching inventory."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Loopback address to bind (127.0.0.0/8 or ::1 only)."),
+    devices: int = typer.Option(0, "--devices", min=0, max=500, help="Serve N devices instead of the sample four."),
+) -> None:
+    """Serve lab devices until Ctrl-C; writes inventory.yaml and known_hosts for them."""
+    import time
+    from pathlib import Path
+
+    from egovnet.lab.server import check_loopback
+    from egovnet.services.lab import LAB_PASSWORD_ENV, sample_spec, start_lab, write_inventory
+
+    check_loopback(host)
+    spec = sample_spec(devices or None)
+    lab = start_lab(spec, host_key_path=Path(ctx.obj.home) / "lab" / "host_key")
+    try:
+        folder = write_inventory(Path(inventory), spec, lab)
+        output.table([{"device": d["name"], "platform": d["platform"], "address": f"{lab.host}:{lab.ports[d['name']]}",
+                       "towns": d["towns"]} for d in spec],
+                     [Column("device", "device"), Column("platform", "platform"), Column("address", "address"),
+                      Column("towns", "towns")], title="egovnet device lab")
+        output.message(f"inventory and known_hosts written to {folder}; in another shell: "
+                       f"EGOVNET_INVENTORY={folder} egovnet device list  (password from {LAB_PASSWORD_ENV} "
+                       "or the lab default); Ctrl-C stops the lab")
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        output.message("lab stopped")
+    finally:
+        lab.stop()

@@ -1,0 +1,70 @@
+"""The built-in device lab as the rest of egovnet sees it: devices, a matching inventory and known_hosts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+LAB_PASSWORD_ENV = "EGOVNET_LAB_PASSWORD"
+LAB_DEFAULT_PASSWORD = "egovnet-lab"  # loopback-only lab devices; real devices take theirs from the environment
+
+PORTS = {
+    "huawei": "GigabitEthernet0/0/{}", "huawei_vrpv8": "GigabitEthernet0/0/{}",
+    "hp_comware": "GigabitEthernet1/0/{}", "cisco_ios": "GigabitEthernet0/{}",
+}
+# (name, platform, site, towns) - Qingpu's 11 towns and streets (街镇) spread over four edge devices
+SAMPLE = [
+    ("zjj-sw1", "huawei", "zhujiajiao", ("朱家角镇", "练塘镇", "金泽镇")),
+    ("hx-sw1", "hp_comware", "huaxin", ("华新镇", "白鹤镇", "重固镇")),
+    ("xj-sw1", "huawei_vrpv8", "xujing", ("徐泾镇", "赵巷镇")),
+    ("xy-r1", "cisco_ios", "xiayang", ("夏阳街道", "盈浦街道", "香花桥街道")),
+]
+POOLS = {"zhujiajiao": "10.64.0.0/20", "huaxin": "10.64.16.0/20", "xujing": "10.64.32.0/20", "xiayang": "10.64.48.0/20"}
+
+
+def lab_password() -> str:
+    return os.environ.get(LAB_PASSWORD_ENV) or LAB_DEFAULT_PASSWORD
+
+
+def sample_spec(count: int | None = None, ports: int = 24) -> list[dict]:
+    """The sample lab, or ``count`` devices cycling through the four platforms (for benchmarks)."""
+    if count is None:
+        rows = SAMPLE
+    else:
+        rows = [(f"{SAMPLE[i % 4][0].split('-')[0]}-sw{i + 1}", SAMPLE[i % 4][1], SAMPLE[i % 4][2], SAMPLE[i % 4][3])
+                for i in range(count)]
+    return [{"name": n, "platform": p, "site": s, "towns": list(t),
+             "ports": [PORTS[p].format(i) for i in range(1, ports + 1)]} for n, p, s, t in rows]
+
+
+def start_lab(spec: list[dict], host_key_path: Path | None = None, faults: dict | None = None):
+    from egovnet.lab.device import Device, Faults
+    from egovnet.lab.server import Lab
+
+    password = lab_password()
+    devices = [Device(d["name"], d["platform"], ports=tuple(d["ports"]), username="netops", password=password,
+                      secret=password, faults=Faults(**(faults or {}).get(d["name"], {}))) for d in spec]
+    return Lab(devices, host_key_path=host_key_path).start()
+
+
+def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None = None) -> Path:
+    """inventory.yaml and known_hosts for the running lab."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    groups = {p: {"platform": p} for p in sorted({d["platform"] for d in spec})}
+    data = {
+        "defaults": {"host": lab.host, "username": "netops", "password_env": LAB_PASSWORD_ENV, "vrf": "EGOV",
+                     "isolation_acl": "3999", "timeouts": timeouts or {"connect": 5, "auth": 5, "banner": 5, "read": 10}},
+        "groups": groups,
+        "devices": {d["name"]: {"group": d["platform"], "port": lab.ports[d["name"]], "site": d["site"],
+                                "towns": d["towns"], "ports": d["ports"]} for d in spec},
+        "pools": {site: {"prefixes": [prefix], "subnet_prefixlen": 29, "vlans": "101-999"}
+                  for site, prefix in POOLS.items() if any(d["site"] == site for d in spec)},
+    }
+    header = "# Written by 'egovnet lab serve' for the built-in device lab (127.0.0.1 only).\n"
+    (folder / "inventory.yaml").write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                                           encoding="utf-8")
+    (folder / "known_hosts").write_text("\n".join(lab.known_hosts_lines()) + "\n", encoding="ascii")
+    return folder

@@ -1,0 +1,367 @@
+"""Provisioning (Art. 12-14): an approved application becomes a working link on its edge device.
+
+Three steps, never a write transaction across SSH:
+1. plan   - one BEGIN IMMEDIATE transaction: pick device, port, VLAN, subnet; render; journal 'planned';
+2. push   - per device, in a bounded pool, one connection each: back up, diff, push, verify, save;
+            on any failure undo on the device and check it is back as it was;
+3. record - link and application 'active', opened_on, late builds reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import select
+
+from egovnet.devices import configtree
+from egovnet.devices.driver import DeviceResult
+from egovnet.devices.render import render
+from egovnet.errors import EgovnetError, NotFound, PolicyViolation
+from egovnet.services import events
+from egovnet.state.db import unit_of_work
+from egovnet.state.models import Allocation, Application, Link, Push, Unit, utcnow
+
+
+@dataclass
+class Job:
+    app_id: int
+    link_id: int
+    unit: str
+    unit_code: str
+    device: str
+    platform: str
+    commands: list[str]
+    context: dict
+    push_id: int | None = None
+    joins: bool = False          # the link is already built: no device work (Art. 14)
+    construction_due: dt.date | None = None
+    result: DeviceResult | None = None
+
+
+def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str, bandwidth_mbps: int,
+                  features: dict) -> dict:
+    """Everything a template may use. Pure; only ASCII codes and numbers, never a Chinese name."""
+    net = ipaddress.ip_network(alloc["subnet"])
+    gateway = next(net.hosts())
+    approved = {k for k, v in (features or {}).items() if v.get("approved")}  # Art. 13
+    return {
+        "description": f"egov-L{link_id}-A{app_id}-{unit_code}",
+        "port": alloc["port"], "vlan": alloc["vlan"], "subnet": str(net), "gateway": str(gateway),
+        "netmask": str(net.netmask), "prefix": net.prefixlen, "vrf": device.vrf, "acl": device.isolation_acl,
+        "bandwidth_mbps": bandwidth_mbps, "bandwidth_kbps": bandwidth_mbps * 1000,
+        "bandwidth_bps": bandwidth_mbps * 1_000_000, "qos_policy": f"EGOV-RL-L{link_id}",
+        "nat": "nat" in approved, "nat_acl": device.nat_acl,
+        "encryption": "encryption" in approved, "ipsec_policy": device.ipsec_policy,
+        "core_prefix": device.core_prefix,
+    }
+
+
+def _pick_device(inventory, unit: Unit, wanted: str | None):
+    if wanted:
+        return inventory.device(wanted)
+    for dev in inventory.devices.values():
+        if dev.role == "access" and unit.town in dev.towns:
+            return dev
+    raise PolicyViolation(f"no access device in the inventory serves town {unit.town or '(none)'!r} of unit "
+                          f"{unit.name}; add the town to a device's towns or pass --device")
+
+
+def _allocate(s, inventory, device, link: Link) -> dict:
+    pool = inventory.pools[device.site]
+    used_ports = set(s.exec(select(Allocation.port).where(Allocation.device == device.name)).all())
+    port = next((p for p in device.ports if p not in used_ports), None)
+    if port is None:
+        raise PolicyViolation(f"device {device.name} has no free unit-facing port ({len(device.ports)} in use); "
+                              "add ports to the inventory or choose another device with --device")
+    used_vlans = set(s.exec(select(Allocation.vlan).where(Allocation.site == device.site)).all())
+    vlan = next((v for v in pool.vlan_ids() if v not in used_vlans), None)
+    if vlan is None:
+        raise PolicyViolation(f"the VLAN pool of site {device.site} ({pool.vlans}) is exhausted")
+    used_nets = [ipaddress.ip_network(n) for n in s.exec(select(Allocation.subnet)).all()]
+    subnet = None
+    for prefix in pool.prefixes:
+        for candidate in ipaddress.ip_network(prefix).subnets(new_prefix=pool.subnet_prefixlen):
+            if not any(candidate.overlaps(n) for n in used_nets):
+                subnet = candidate
+                break
+        if subnet:
+            break
+    if subnet is None:
+        raise PolicyViolation(f"the address pool of site {device.site} ({', '.join(pool.prefixes)}) is exhausted")
+    alloc = Allocation(link_id=link.id, device=device.name, site=device.site, port=port, vlan=vlan,
+                       subnet=str(subnet))
+    s.add(alloc)
+    s.flush()
+    return {"device": device.name, "port": port, "vlan": vlan, "subnet": str(subnet)}
+
+
+class _DryRun(Exception):
+    def __init__(self, jobs):
+        self.jobs = jobs
+
+
+def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str | None, dry_run: bool) -> list[Job]:
+    role = ctx.require(("bdc",), "provision links", 7)
+    try:
+        with unit_of_work(ctx.engine) as s:
+            if all_approved:
+                app_ids = sorted(set(app_ids) | set(s.exec(select(Application.id).where(
+                    Application.status == "approved")).all()))
+            if not app_ids:
+                raise NotFound("no applications to provision; name them, or use --all-approved")
+            jobs: list[Job] = []
+            planned_links: dict[int, Job] = {}
+            for app_id in app_ids:
+                app = s.get(Application, app_id)
+                if app is None:
+                    raise NotFound(f"application {app_id} not found; see 'egovnet review list'")
+                if app.status not in ("approved", "provisioning", "active"):
+                    raise PolicyViolation(f"application {app_id} is {app.status}; only an approved application "
+                                          "is provisioned (Art. 12)")
+                unit = s.get(Unit, app.unit_id)
+                until = ctx.policy.mlps_valid_until(unit.mlps_level, unit.mlps_assessed)
+                if app.status != "active" and (until is None or until < ctx.today):
+                    raise PolicyViolation(f"application {app_id}: unit {unit.name}'s MLPS assessment is missing or "
+                                          f"expired (Art. {ctx.policy.mlps.article}); record a current one first")
+                link = s.get(Link, app.link_id)
+                alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
+                if link.id in planned_links or (link.status == "active" and app.status != "active"):
+                    first = planned_links.get(link.id)
+                    dev = inventory.device(alloc.device if alloc else first.device)
+                    jobs.append(Job(app.id, link.id, unit.name, unit.code, dev.name, dev.platform, [], {},
+                                    joins=True, construction_due=app.construction_due))
+                    continue
+                if alloc is None:
+                    dev = _pick_device(inventory, unit, device)
+                    place = _allocate(s, inventory, dev, link)
+                    events.record(s, ctx, "link", link.id, "allocate", role=role, article=14, after=place)
+                else:
+                    dev = inventory.device(alloc.device)
+                    place = {"device": alloc.device, "port": alloc.port, "vlan": alloc.vlan, "subnet": alloc.subnet}
+                context = build_context(dev, place, app.id, link.id, unit.code,
+                                        max(app.bandwidth_mbps, link.bandwidth_mbps), app.features)
+                commands = render(dev.platform, "open", context, ctx.inventory)
+                job = Job(app.id, link.id, unit.name, unit.code, dev.name, dev.platform, commands, context,
+                          construction_due=app.construction_due)
+                if not dry_run:
+                    push = Push(link_id=link.id, application_id=app.id, device=dev.name, action="open",
+                                commands=commands, actor=ctx.user, effective_date=ctx.today)
+                    s.add(push)
+                    s.flush()
+                    job.push_id = push.id
+                    if app.status == "approved":
+                        app.status = "provisioning"
+                        s.add(app)
+                    if link.status != "active":
+                        link.status = "provisioning"
+                        s.add(link)
+                planned_links[link.id] = job
+                jobs.append(job)
+            if dry_run:
+                raise _DryRun(jobs)
+            return jobs
+    except _DryRun as dry:
+        return dry.jobs
+
+
+def _set_push(ctx, push_id: int | None, **values) -> None:
+    if push_id is None:
+        return
+    with unit_of_work(ctx.engine) as s:
+        push = s.get(Push, push_id)
+        for k, v in values.items():
+            setattr(push, k, v)
+        s.add(push)
+
+
+def _backup(home: Path, device: str, text: str) -> Path:
+    folder = Path(home) / "backups" / device
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{dt.datetime.now():%Y%m%dT%H%M%S%f}.cfg"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def _gaps(platform: str, running: str, job: Job) -> list[str]:
+    """Intended lines the device does not show yet."""
+    if platform == "linux":
+        c = job.context
+        want = [f"inet {c['gateway']}/{c['prefix']}", "table inet egov", f"dev {c['port']} root", "tbf"]
+        return [w for w in want if w not in running]
+    return configtree.missing(configtree.parse(running), configtree.intended(job.commands, platform))
+
+
+def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, progress=None) -> None:
+    """All of one device's jobs over one connection. Fills job.result; never raises."""
+    work = [j for j in jobs if not j.joins]
+    driver = None
+    try:
+        driver = driver_factory(device)
+        driver.open()
+        running = driver.running_config()
+        backup = None if dry_run else _backup(ctx.home, device.name, running)
+        for job in work:
+            gaps = _gaps(device.platform, running, job)
+            if dry_run or not gaps:
+                job.result = DeviceResult(device.name, f"application {job.app_id}", changed=False,
+                                          diff=[f"+ {g}" for g in gaps] if dry_run else [],
+                                          extra={"commands": job.commands if dry_run else []})
+                if not dry_run:
+                    _set_push(ctx, job.push_id, status="applied", backup_path=str(backup), finished_at=utcnow())
+                continue
+            _set_push(ctx, job.push_id, status="pushing", backup_path=str(backup))
+            try:
+                driver.configure(job.commands)
+                after = driver.running_config()
+                still = _gaps(device.platform, after, job)
+                if still:
+                    raise EgovnetError(f"device {device.name}: verification failed, not on the device: "
+                                       + "; ".join(still[:3]))
+                _set_push(ctx, job.push_id, status="verified")
+                driver.save()
+                _set_push(ctx, job.push_id, status="applied", finished_at=utcnow())
+                job.result = DeviceResult(device.name, f"application {job.app_id}", changed=True,
+                                          diff=[f"+ {g}" for g in gaps])
+                running = after
+            except EgovnetError as exc:
+                if getattr(exc, "session_lost", False):
+                    driver.abort()
+                    driver = driver_factory(device)
+                    driver.open()
+                job.result = _roll_back(ctx, driver, device, job, running, str(exc))
+                running = driver.running_config()
+    except Exception as exc:  # one device's trouble never stops the others
+        if not isinstance(exc, EgovnetError):
+            exc = EgovnetError(f"device {device.name}: unexpected {exc.__class__.__name__}: {str(exc)[:200]}")
+        for job in work:
+            if job.result is None:
+                job.result = DeviceResult(device.name, f"application {job.app_id}", failed=True, error=str(exc))
+                _set_push(ctx, job.push_id, status="failed", error=str(exc)[:2000], finished_at=utcnow())
+    finally:
+        if driver is not None:
+            if _hung(work):
+                driver.abort()
+            else:
+                driver.close()
+        for _ in jobs:
+            if progress:
+                progress()
+
+
+def _hung(jobs: list[Job]) -> bool:
+    return any(j.result and j.result.error and ("timed out" in j.result.error.lower() or "timeout" in j.result.error.lower())
+               for j in jobs)
+
+
+def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> DeviceResult:
+    """Undo on the device what the push may have left, then check it is as it was."""
+    result = DeviceResult(device.name, f"application {job.app_id}", failed=True, error=error)
+    try:
+        if device.platform == "linux":
+            undo = render("linux", "close", job.context, ctx.inventory)
+            try:
+                driver.configure(undo)
+            except EgovnetError:
+                pass  # some of the steps were never applied; what matters is the check below
+        else:
+            driver.discard()
+            current = driver.running_config()
+            undo = configtree.inverse(configtree.parse(before), job.commands, device.platform)
+            if configtree.parse(current) != configtree.parse(before):
+                driver.configure(undo)
+        _set_push(ctx, job.push_id, rollback=undo)
+        now = driver.running_config()
+        same = (configtree.parse(now) == configtree.parse(before)) if device.platform != "linux" else \
+            not any(w in now for w in (f"inet {job.context['gateway']}/",))
+        status = "rolled_back" if same else "failed"
+        if not same:
+            result.error = f"{error}; ROLLBACK INCOMPLETE: compare with the backup"
+        _set_push(ctx, job.push_id, status=status, error=result.error[:2000], finished_at=utcnow())
+        result.extra["rolled_back"] = same
+    except EgovnetError as exc:
+        result.error = f"{error}; rollback failed: {exc}"
+        result.extra["rolled_back"] = False
+        _set_push(ctx, job.push_id, status="failed", error=result.error[:2000], finished_at=utcnow())
+    return result
+
+
+def record(ctx, jobs: list[Job]) -> list[dict]:
+    """Links and applications whose push applied become active (Art. 12); late builds are named."""
+    by_link = {j.link_id: j for j in jobs if not j.joins}
+    rows = []
+    with unit_of_work(ctx.engine) as s:
+        for job in jobs:
+            lead = by_link.get(job.link_id)
+            app = s.get(Application, job.app_id)
+            link = s.get(Link, job.link_id)
+            res = (lead.result if lead else None)
+            ok = (res is not None and not res.failed) or (job.joins and link.status == "active" and lead is None)
+            if ok:
+                if link.status != "active":
+                    link.status, link.opened_on = "active", ctx.today
+                    s.add(link)
+                    events.record(s, ctx, "link", link.id, "open", role="bdc", article=12,
+                                  before={"status": "provisioning"}, after={"status": "active", "opened_on": ctx.today})
+                if app.status != "active":
+                    app.status = "active"
+                    s.add(app)
+                    events.record(s, ctx, "application", app.id, "activate", role="bdc", article=12,
+                                  after={"status": "active", "link_id": link.id})
+            elif app.status == "provisioning":
+                app.status = "approved"  # back in the queue; the journal says why
+                s.add(app)
+                if link.status == "provisioning":
+                    link.status = "approved"
+                    s.add(link)
+            late = bool(ok and job.construction_due and ctx.today > job.construction_due)
+            status = ("joined" if job.joins else "applied" if res and res.changed else "unchanged") if ok else \
+                ("rolled_back" if res and res.extra.get("rolled_back") else "failed")
+            alloc = s.exec(select(Allocation).where(Allocation.link_id == job.link_id)).first()
+            rows.append({
+                "application": job.app_id, "unit": job.unit, "unit_code": job.unit_code, "link": job.link_id,
+                "device": job.device, "port": alloc.port if alloc else None, "vlan": alloc.vlan if alloc else None,
+                "subnet": alloc.subnet if alloc else None, "status": status, "changed": bool(res and res.changed and not job.joins),
+                "failed": not ok, "diff": res.diff if res and not job.joins else [],
+                "error": (res.error if res else "the link's own push did not succeed") if not ok else None,
+                "late": late, "construction_due": job.construction_due.isoformat() if job.construction_due else None,
+            })
+    return rows
+
+
+def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: str | None = None,
+              dry_run: bool = False, workers: int = 4, session_log: Path | None = None,
+              driver_factory=None, progress=None, on_total=None) -> dict:
+    from egovnet.inventory import load_inventory
+
+    inventory = load_inventory(ctx.inventory)
+    jobs = plan(ctx, inventory, app_ids, all_approved=all_approved, device=device, dry_run=dry_run)
+    if driver_factory is None:
+        from egovnet.devices.netmiko_driver import NetmikoDriver
+
+        def driver_factory(dev):
+            log = Path(session_log) / f"{dev.name}.log" if session_log else None
+            return NetmikoDriver(dev, inventory.known_hosts, session_log=log)
+    if on_total:
+        on_total(len(jobs))
+    by_device: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_device.setdefault(job.device, []).append(job)
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(by_device) or 1))) as pool:
+        list(pool.map(lambda name: push_device(ctx, inventory.device(name), by_device[name], driver_factory,
+                                               dry_run, progress), by_device))
+    if dry_run:
+        rows = [{"application": j.app_id, "unit": j.unit, "link": j.link_id, "device": j.device,
+                 "status": "joined" if j.joins else ("failed" if j.result and j.result.failed else "planned"),
+                 "commands": [] if j.joins else j.commands, "diff": j.result.diff if j.result and not j.joins else [],
+                 "failed": bool(j.result and j.result.failed), "error": j.result.error if j.result else None}
+                for j in jobs]
+        return {"dry_run": True, "results": rows}
+    rows = record(ctx, jobs)
+    return {"dry_run": False, "results": rows}
