@@ -9,7 +9,10 @@ def test_demo_runs_the_workflow_and_cleans_up(tmp_path, monkeypatch):
     data = r.json()
     assert data["home"] is None
     assert [(a["unit"], a["status"], a["link_id"]) for a in data["applications"]] == [
-        ("朱家角镇张马村村民委员会", "approved", 1), ("朱家角镇张马村卫生室", "approved", 1),
+        ("朱家角镇张马村村民委员会", "active", 1), ("朱家角镇张马村卫生室", "active", 1),
         ("朱家角镇安庄村村民委员会", "submitted", 2)]
-    assert data["steps"][-1]["result"].startswith("refused: application 3 cannot be approved")
+    assert data["steps"][9]["result"].startswith("refused: application 3 cannot be approved")
+    assert [(p["application"], p["device"], p["status"]) for p in data["provisioning"]] == [
+        (1, "zjj-sw1", "applied"), (2, "zjj-sw1", "joined")]
+    assert data["device_config_excerpt"][:2] == ["vlan 101", " description egov-L1-A1-zjj-zhangma"]
     assert not list(tmp_path.glob("egovnet-demo-*"))

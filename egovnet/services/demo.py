@@ -71,9 +71,43 @@ def run_demo(base: Settings, keep: bool = False, step=None) -> dict:
                 log("bdc.reviewer", f"review approve {app_id}", f"approved, construction due {a['construction_due']}")
             except EgovnetError as exc:
                 log("bdc.reviewer", f"review approve {app_id}", f"refused: {exc}")
+        excerpt, results = _provision_on_lab(as_user("bdc.engineer"), home, log)
         final = apps.list_applications(bdc)
-        return {"home": str(home) if keep else None, "steps": steps, "applications": final}
+        return {"home": str(home) if keep else None, "steps": steps, "applications": final,
+                "provisioning": results, "device_config_excerpt": excerpt}
     finally:
         dispose_all()
         if not keep:
             shutil.rmtree(home, ignore_errors=True)
+
+
+def _provision_on_lab(ctx, home: Path, log) -> tuple[list[str], list[dict]]:
+    """Start the built-in lab, write its inventory into the demo home, provision every approved link."""
+    import os
+
+    from egovnet.services import provision as prov
+    from egovnet.services.lab import LAB_PASSWORD_ENV, lab_password, sample_spec, start_lab, write_inventory
+
+    os.environ.setdefault(LAB_PASSWORD_ENV, lab_password())
+    spec = sample_spec(ports=8)
+    lab = start_lab(spec)
+    try:
+        ctx.inventory = write_inventory(home / "inventory", spec, lab)
+        log("egovnet", "lab serve (in-process)", ", ".join(f"{d['name']} ({d['platform']}) 127.0.0.1:{lab.ports[d['name']]}"
+                                                           for d in spec))
+        result = prov.provision(ctx, [], all_approved=True, workers=4)
+        for row in result["results"]:
+            log("bdc.engineer", f"provision {row['application']}",
+                f"{row['status']} on {row['device']} {row['port']} VLAN {row['vlan']} {row['subnet']}"
+                + (f": {row['error']}" if row["error"] else ""))
+        excerpt = []
+        device = lab.devices[result["results"][0]["device"]] if result["results"] else None
+        if device is not None:
+            row = result["results"][0]
+            for header in (f"vlan {row['vlan']}", f"interface Vlanif{row['vlan']}", f"interface {row['port']}"):
+                lines = device.section(header)
+                if lines is not None:
+                    excerpt += [header, *[" " + line for line in lines]]
+        return excerpt, result["results"]
+    finally:
+        lab.stop()
