@@ -1,0 +1,82 @@
+"""Full device sessions (connect, config, read-back, save, close) against the built-in lab.
+
+Prints per-session times by platform, total wall time for 50 devices with 1 and with 10 workers and the
+speed-up, beside Netmiko's stock driver for the same Huawei session. Talks to 127.0.0.1 only.
+
+    python benchmarks/provision_lab.py [--devices 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from egovnet.devices.netmiko_driver import NetmikoDriver
+from egovnet.devices.render import render
+from egovnet.inventory import load_inventory
+from egovnet.services.lab import LAB_PASSWORD_ENV, lab_password, sample_spec, start_lab, write_inventory
+from egovnet.services.provision import build_context
+
+
+def one_session(inventory, name: str, stock: bool = False) -> tuple[str, float]:
+    dev = inventory.device(name)
+    ctx = build_context(dev, {"port": dev.ports[0], "vlan": 101, "subnet": "10.64.0.0/29"}, 1, 1, "bench", 50, {})
+    commands = render(dev.platform, "open", ctx)
+    t = time.perf_counter()
+    driver = NetmikoDriver(dev, inventory.known_hosts, stock=stock)
+    driver.open()
+    driver.configure(commands)
+    driver.running_config()
+    driver.save()
+    driver.close()
+    return dev.platform, time.perf_counter() - t
+
+
+def run(count: int, workers: int, stock_platforms=()) -> dict:
+    spec = sample_spec(count, ports=4)
+    lab = start_lab(spec)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            inventory = load_inventory(write_inventory(Path(tmp), spec, lab))
+            t = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                times = list(pool.map(lambda d: one_session(inventory, d["name"]), spec))
+            wall = time.perf_counter() - t
+            stock = {}
+            for platform in stock_platforms:
+                name = next(d["name"] for d in spec if d["platform"] == platform)
+                lab.devices[name].__post_init__()  # fresh config for a like-for-like session
+                stock[platform] = one_session(inventory, name, stock=True)[1]
+            return {"times": times, "wall": wall, "stock": stock}
+    finally:
+        lab.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--devices", type=int, default=50)
+    args = parser.parse_args()
+    os.environ.setdefault(LAB_PASSWORD_ENV, lab_password())
+    serial = run(args.devices, 1, stock_platforms=("huawei", "huawei_vrpv8", "hp_comware"))
+    parallel = run(args.devices, 10)
+    print(f"full sessions (connect, config, read-back, save, close), {args.devices} lab devices, {os.cpu_count()} CPUs")
+    by_platform: dict[str, list[float]] = {}
+    for platform, secs in serial["times"]:
+        by_platform.setdefault(platform, []).append(secs)
+    print(f"{'platform':<14}{'egovnet median s':>18}{'max s':>8}{'stock Netmiko s':>18}")
+    for platform, values in sorted(by_platform.items()):
+        stock = serial["stock"].get(platform)
+        print(f"{platform:<14}{statistics.median(values):>18.3f}{max(values):>8.3f}"
+              f"{(f'{stock:.3f}' if stock else '-'):>18}")
+    print(f"total, 1 worker:   {serial['wall']:.2f} s")
+    print(f"total, 10 workers: {parallel['wall']:.2f} s")
+    print(f"speed-up:          {serial['wall'] / parallel['wall']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
