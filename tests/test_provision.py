@@ -243,3 +243,14 @@ def test_two_processes_never_share_a_vlan_or_subnet(lab, dept, tmp_path):
     rows = ok("device", "show", "zjj-sw1", "--json").json()["links"]
     assert len(rows) == 4  # 4 unit ports in this lab; the others were refused for lack of a free port
     assert len({r["vlan"] for r in rows}) == len(rows) and len({r["subnet"] for r in rows}) == len(rows)
+
+
+def test_session_log_is_0600_and_masks_the_password(lab, dept, tmp_path):
+    approved_app("张马村村民委员会", "zjj-zhangma", "朱家角镇", "青浦区某路1号")
+    logs = tmp_path / "session-logs"
+    ok("provision", "1", "--yes", "--session-log", str(logs))
+    log = logs / "zjj-sw1.log"
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "port default vlan 101" in text
+    assert "Lab-Secret-7f3a" not in text
