@@ -80,7 +80,6 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[Any, dict[Loc, int]
 
 def _line_of_bad_scalar(node) -> int:
     """Find the first timestamp-looking scalar that does not construct (yaml gives no mark for it)."""
-    import datetime as dt
 
     stack = [node] if node is not None else []
     while stack:

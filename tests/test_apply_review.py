@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import APPLY_ARGS, DEPT, add_unit, fails, file_app, ok, run
+from conftest import APPLY_ARGS, DEPT, fails, file_app, ok, run
 
 
 def test_apply_and_show_whole_object(directory):

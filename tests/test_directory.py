@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import DEPT, add_unit, fails, ok, run
+from conftest import DEPT, fails, ok, run
 
 
 def test_dept_add_and_list():

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from conftest import APPLY_ARGS, DEPT, fails, file_app, ok, run
+from conftest import DEPT, fails, file_app, ok, run
 
 TOWN_OF = {"huawei": "朱家角镇", "hp_comware": "华新镇", "huawei_vrpv8": "徐泾镇", "cisco_ios": "夏阳街道"}
 DEVICE_OF = {"huawei": "zjj-sw1", "hp_comware": "hx-sw1", "huawei_vrpv8": "xj-sw1", "cisco_ios": "xy-r1"}
@@ -100,6 +100,16 @@ def test_shared_link_is_built_once(lab, dept):
     rows = ok("provision", "--all-approved", "--yes", "--json").json()["results"]
     assert [(r["application"], r["link"], r["status"]) for r in rows] == [(1, 1, "applied"), (2, 1, "joined")]
     assert [r["status"] for r in ok("review", "list", "--json").json()] == ["active", "active"]
+    # re-running either application changes nothing on the device (the link keeps its first description)
+    dev = lab.devices["zjj-sw1"]
+    before, sent = dev.running_text(), len(dev.history)
+    alone = ok("provision", "2", "--yes", "--json").json()["results"]
+    assert [(r["application"], r["status"], r["changed"]) for r in alone] == [(2, "joined", False)]
+    again = ok("provision", "1", "2", "--yes", "--json").json()["results"]
+    assert [(r["application"], r["status"], r["changed"]) for r in again] == [
+        (1, "unchanged", False), (2, "joined", False)]
+    assert dev.running_text() == before
+    assert not any(c == "system-view" for c in dev.commands()[sent:])
 
 
 def test_device_error_mid_push_rolls_back(lab, dept, _home):
@@ -231,18 +241,25 @@ WORKER = textwrap.dedent("""
 
 
 def test_two_processes_never_share_a_vlan_or_subnet(lab, dept, tmp_path):
-    for i in range(8):
+    for i in range(4):  # the lab device has 4 unit ports: both runs must fit, and both must succeed
         approved_app(f"村委会{i}", f"v{i}", "朱家角镇", f"青浦区某路{i}号")
     script = tmp_path / "w.py"
     script.write_text(WORKER)
     procs = [subprocess.Popen([sys.executable, str(script), *ids], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, cwd=tmp_path) for ids in (["1", "3", "5", "7"], ["2", "4", "6", "8"])]
+                              text=True, cwd=tmp_path) for ids in (["1", "3"], ["2", "4"])]
+    applied = []
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
-    rows = ok("device", "show", "zjj-sw1", "--json").json()["links"]
-    assert len(rows) == 4  # 4 unit ports in this lab; the others were refused for lack of a free port
-    assert len({r["vlan"] for r in rows}) == len(rows) and len({r["subnet"] for r in rows}) == len(rows)
+        rows = json.loads(out)["results"]
+        assert [r["status"] for r in rows] == ["applied", "applied"], out
+        applied += rows
+    assert sorted(r["application"] for r in applied) == [1, 2, 3, 4]
+    assert len({r["vlan"] for r in applied}) == 4 and len({r["subnet"] for r in applied}) == 4
+    assert len({r["port"] for r in applied}) == 4
+    links = ok("device", "show", "zjj-sw1", "--json").json()["links"]
+    assert sorted((r["port"], r["vlan"], r["subnet"]) for r in links) == sorted(
+        (r["port"], r["vlan"], r["subnet"]) for r in applied)
 
 
 def test_session_log_is_0600_and_masks_the_password(lab, dept, tmp_path):

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from conftest import REPO, file_app, fails, ok
+from conftest import fails, ok
 
 
 def test_migrated_blank_database_equals_the_models(tmp_path):
@@ -54,7 +54,6 @@ def test_other_commands_create_the_schema_on_first_use(_home):
 
 def test_a_0001_database_is_backed_up_and_upgraded(_home):
     """A real migration: a database made at 0001 with data in it moves to head, data kept, file backed up."""
-    from egovnet.settings import Settings
     from egovnet.state.db import HEAD_REVISION, alembic_config, make_engine
     from alembic import command
 

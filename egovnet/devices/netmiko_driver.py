@@ -79,7 +79,7 @@ class NetmikoDriver:
     # ---- protocol ----
     def open(self) -> None:
         from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
-        from paramiko.ssh_exception import BadHostKeyException, SSHException
+        from paramiko.ssh_exception import BadHostKeyException
 
         dev, t = self.device, self.device.timeouts
         if not self.known_hosts.exists():
@@ -115,7 +115,7 @@ class NetmikoDriver:
                 raise Refused(f"device {dev.name} ({dev.host}:{dev.port}) is not in {self.known_hosts}; check "
                               f"its fingerprint and record it with 'egovnet device trust {dev.name}'") from None
             raise self._fail("cannot connect", exc) from None
-        except (SSHException, OSError, ValueError) as exc:
+        except Exception as exc:  # any other failure still passes through _scrub
             raise self._fail("cannot open a session", exc) from None
         if dev.platform == "cisco_ios":
             try:

@@ -13,7 +13,7 @@ import datetime as dt
 import ipaddress
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import select
@@ -21,6 +21,7 @@ from sqlmodel import select
 from egovnet.devices import configtree
 from egovnet.devices.driver import DeviceResult
 from egovnet.devices.render import render
+from egovnet.devices.safety import check_commands
 from egovnet.errors import EgovnetError, NotFound, PolicyViolation
 from egovnet.services import events
 from egovnet.state.db import unit_of_work
@@ -130,7 +131,8 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
                                           f"expired (Art. {ctx.policy.mlps.article}); record a current one first")
                 link = s.get(Link, app.link_id)
                 alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
-                if link.id in planned_links or (link.status == "active" and app.status != "active"):
+                # a link is built once, by its first application; every other unit at the address joins it
+                if link.id in planned_links or (link.status == "active" and (app.status != "active" or app.joined_link)):
                     first = planned_links.get(link.id)
                     dev = inventory.device(alloc.device if alloc else first.device)
                     jobs.append(Job(app.id, link.id, unit.name, unit.code, dev.name, dev.platform, [], {},
@@ -273,7 +275,8 @@ def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> Device
         else:
             driver.discard()
             current = driver.running_config()
-            undo = configtree.inverse(configtree.parse(before), job.commands, device.platform)
+            undo = check_commands(configtree.inverse(configtree.parse(before), job.commands, device.platform),
+                                  device.platform)
             if configtree.parse(current) != configtree.parse(before):
                 driver.configure(undo)
         _set_push(ctx, job.push_id, rollback=undo)
