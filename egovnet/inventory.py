@@ -64,6 +64,11 @@ class Device(_Frozen):
                 raise ValueError(f"{v!r} is neither an IP address nor a host name") from None
         return v
 
+    @field_validator("core_prefix")
+    @classmethod
+    def _core_prefix(cls, v: str) -> str:
+        return str(ipaddress.ip_network(v, strict=True))
+
     @model_validator(mode="after")
     def _credentials(self):
         if not (self.password_env or self.key_file):

@@ -271,3 +271,44 @@ def test_session_log_is_0600_and_masks_the_password(lab, dept, tmp_path):
     text = log.read_text(encoding="utf-8", errors="replace")
     assert "port default vlan 101" in text
     assert "Lab-Secret-7f3a" not in text
+
+
+def test_dropped_session_mid_push_rolls_back_on_a_fresh_session(lab, dept):
+    approved_app("张马村村民委员会", "zjj-zhangma", "朱家角镇", "青浦区某路1号")
+    dev = lab.devices["zjj-sw1"]
+    dev.faults.drop_on = r"^qos lr outbound"
+    before = dev.running_text()
+    r = run("provision", "1", "--yes", "--json")
+    assert r.code == 4, r.err
+    row = r.json()["results"][0]
+    assert (row["status"], row["failed"]) == ("rolled_back", True), row["error"]
+    assert row["error"].startswith("device zjj-sw1: configuration failed: ")
+    assert dev.running_text() == before and dev.saved == before
+    assert ok("review", "show", "1", "--json").json()["status"] == "approved"
+    dev.faults.drop_on = None  # the device is back: the same application goes through
+    assert ok("provision", "1", "--yes", "--json").json()["results"][0]["status"] == "applied"
+
+
+def test_operator_template_overrides_the_packaged_one(lab, dept, tmp_path):
+    import os
+
+    from egovnet.devices.render import PACKAGED
+
+    inv = tmp_path / "inventory"
+    (inv / "templates" / "huawei").mkdir(parents=True)
+    packaged = (PACKAGED / "huawei" / "open.j2").read_text()
+    assert "description {{ description }}" in packaged
+    (inv / "templates" / "huawei" / "open.j2").write_text(
+        packaged.replace("description {{ description }}", "description BDC-{{ description }}"))
+    assert os.environ["EGOVNET_INVENTORY"] == str(inv)
+    approved_app("张马村村民委员会", "zjj-zhangma", "朱家角镇", "青浦区某路1号")
+    ok("provision", "1", "--yes")
+    section = lab.devices["zjj-sw1"].section("interface GigabitEthernet0/0/1")
+    assert "description BDC-egov-L1-A1-zjj-zhangma" in section
+    # an override is checked like the packaged templates: an unsafe rendered line never leaves
+    (inv / "templates" / "huawei" / "close.j2").write_text("undo interface {{ port }}\ttab\n")
+    from egovnet.devices.render import render
+    from egovnet.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="rendered command 1 contains U\\+0009"):
+        render("huawei", "close", {"port": "GigabitEthernet0/0/1"}, inv)

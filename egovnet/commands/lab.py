@@ -17,18 +17,34 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Loopback address to bind (127.0.0.0/8 or ::1 only)."),
     devices: int = typer.Option(0, "--devices", min=0, max=500, help="Serve N devices instead of the sample four."),
 ) -> None:
-    """Serve lab devices until Ctrl-C; writes inventory.yaml and known_hosts for them."""
+    """Serve lab devices until Ctrl-C.
+
+    With an inventory.yaml already in --inventory (the shipped inventory/lab has one, on fixed ports
+    8301-8304), its devices are served on its ports and only known_hosts is written; otherwise the sample
+    devices get free ports and a matching inventory.yaml is written too."""
     import time
     from pathlib import Path
 
     from egovnet.lab.server import check_loopback
-    from egovnet.services.lab import LAB_PASSWORD_ENV, sample_spec, start_lab, write_inventory
+    from egovnet.services.lab import (LAB_PASSWORD_ENV, sample_spec, spec_from_inventory, start_lab,
+                                      write_inventory, write_known_hosts)
 
     check_loopback(host)
-    spec = sample_spec(devices or None)
-    lab = start_lab(spec, host_key_path=Path(ctx.obj.home) / "lab" / "host_key")
+    folder = Path(inventory)
+    existing = (folder / "inventory.yaml").exists() and not devices
+    spec, ports = spec_from_inventory(folder) if existing else (sample_spec(devices or None), {})
     try:
-        folder = write_inventory(Path(inventory), spec, lab)
+        lab = start_lab(spec, host_key_path=Path(ctx.obj.home) / "lab" / "host_key", ports=ports)
+    except OSError as exc:
+        from egovnet.errors import Conflict
+
+        raise Conflict(f"cannot serve the lab on the ports of {folder}/inventory.yaml: {exc.strerror or exc}; "
+                       "stop the other lab or change the ports") from None
+    try:
+        if existing:
+            write_known_hosts(folder, lab)
+        else:
+            write_inventory(folder, spec, lab)
         output.table([{"device": d["name"], "platform": d["platform"], "address": f"{lab.host}:{lab.ports[d['name']]}",
                        "towns": d["towns"]} for d in spec],
                      [Column("device", "device"), Column("platform", "platform"), Column("address", "address"),

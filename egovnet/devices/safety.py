@@ -15,14 +15,17 @@ MAX_DESCRIPTION = {"huawei": 242, "huawei_vrpv8": 242, "hp_comware": 255, "cisco
 MAX_NAME = 31  # VPN instance, ACL, policy names on VRP, Comware and IOS
 NAME_KEYS = {"vrf", "acl", "nat_acl", "ipsec_policy", "qos_policy", "port"}
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
-_LINUX_SAFE = re.compile(r"[A-Za-z0-9 ._:/,@=+\-{}\"';]*")
+# Linux commands go through a shell: a value is one word with no quoting or separator characters; the
+# quoting, braces and '!=' of the nft syntax may come from a template only.
+_LINUX_VALUE = re.compile(r"[A-Za-z0-9._:/,@=+\-]*")
+_LINUX_COMMAND = re.compile(r"[A-Za-z0-9 ._:/,@=+\-{}\"';!]*")
 
 
 def _describe(ch: str) -> str:
     return f"U+{ord(ch):04X}"
 
 
-def check_value(name: str, value, platform: str, max_len: int | None = None) -> str:
+def check_value(name: str, value, platform: str, max_len: int | None = None, command: bool = False) -> str:
     text = str(value)
     for ch in text:
         if ch == "?":
@@ -33,8 +36,8 @@ def check_value(name: str, value, platform: str, max_len: int | None = None) -> 
     limit = max_len or MAX_LINE.get(platform, 254)
     if len(text) > limit:
         raise InvalidInput(f"value {name} is {len(text)} characters long; {platform} takes at most {limit}")
-    if platform == "linux" and not _LINUX_SAFE.fullmatch(text):
-        raise InvalidInput(f"value {name} has shell metacharacters; refused for a Linux device")
+    if platform == "linux" and not (_LINUX_COMMAND if command else _LINUX_VALUE).fullmatch(text):
+        raise InvalidInput(f"value {name} has spaces or shell metacharacters; refused for a Linux device")
     return text
 
 
@@ -56,5 +59,5 @@ def check_context(values: dict, platform: str) -> None:
 
 def check_commands(commands: list[str], platform: str) -> list[str]:
     for i, cmd in enumerate(commands, 1):
-        check_value(f"rendered command {i}", cmd, platform)
+        check_value(f"rendered command {i}", cmd, platform, command=True)
     return commands

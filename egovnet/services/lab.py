@@ -39,14 +39,41 @@ def sample_spec(count: int | None = None, ports: int = 24) -> list[dict]:
              "ports": [PORTS[p].format(i) for i in range(1, ports + 1)]} for n, p, s, t in rows]
 
 
-def start_lab(spec: list[dict], host_key_path: Path | None = None, faults: dict | None = None):
+def spec_from_inventory(folder: Path) -> tuple[list[dict], dict[str, int]]:
+    """The devices of an existing lab inventory (e.g. the shipped inventory/lab) and their fixed ports."""
+    from egovnet.errors import InvalidConfig
+    from egovnet.inventory import load_inventory
+    from egovnet.lab.server import check_loopback
+
+    inv = load_inventory(folder)
+    spec, ports = [], {}
+    for dev in inv.devices.values():
+        if dev.platform not in PORTS:
+            raise InvalidConfig(f"{folder}/inventory.yaml: devices.{dev.name}.platform: the lab emulates "
+                                f"{', '.join(PORTS)}; {dev.platform!r} is served by a real router")
+        check_loopback(dev.host)
+        spec.append({"name": dev.name, "platform": dev.platform, "site": dev.site, "towns": list(dev.towns),
+                     "ports": list(dev.ports), "username": dev.username})
+        ports[dev.name] = dev.port
+    return spec, ports
+
+
+def start_lab(spec: list[dict], host_key_path: Path | None = None, faults: dict | None = None,
+              ports: dict[str, int] | None = None):
     from egovnet.lab.device import Device, Faults
     from egovnet.lab.server import Lab
 
     password = lab_password()
-    devices = [Device(d["name"], d["platform"], ports=tuple(d["ports"]), username="netops", password=password,
-                      secret=password, faults=Faults(**(faults or {}).get(d["name"], {}))) for d in spec]
-    return Lab(devices, host_key_path=host_key_path).start()
+    devices = [Device(d["name"], d["platform"], ports=tuple(d["ports"]), username=d.get("username", "netops"),
+                      password=password, secret=password, faults=Faults(**(faults or {}).get(d["name"], {})))
+               for d in spec]
+    return Lab(devices, host_key_path=host_key_path).start(ports)
+
+
+def write_known_hosts(folder: Path, lab) -> Path:
+    path = Path(folder) / "known_hosts"
+    path.write_text("\n".join(lab.known_hosts_lines()) + "\n", encoding="ascii")
+    return path
 
 
 def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None = None) -> Path:
@@ -66,5 +93,5 @@ def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None =
     header = "# Written by 'egovnet lab serve' for the built-in device lab (127.0.0.1 only).\n"
     (folder / "inventory.yaml").write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                                            encoding="utf-8")
-    (folder / "known_hosts").write_text("\n".join(lab.known_hosts_lines()) + "\n", encoding="ascii")
+    write_known_hosts(folder, lab)
     return folder

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,7 @@ def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str
     gateway = next(net.hosts())
     approved = {k for k, v in (features or {}).items() if v.get("approved")}  # Art. 13
     return {
-        "description": f"egov-L{link_id}-A{app_id}-{unit_code}",
+        "description": f"egov-L{link_id}-A{app_id}-{unit_code}", "link_id": link_id, "app_id": app_id,
         "port": alloc["port"], "vlan": alloc["vlan"], "subnet": str(net), "gateway": str(gateway),
         "netmask": str(net.netmask), "prefix": net.prefixlen, "vrf": device.vrf, "acl": device.isolation_acl,
         "bandwidth_mbps": bandwidth_mbps, "bandwidth_kbps": bandwidth_mbps * 1000,
@@ -195,8 +196,14 @@ def _gaps(platform: str, running: str, job: Job) -> list[str]:
     """Intended lines the device does not show yet."""
     if platform == "linux":
         c = job.context
-        want = [f"inet {c['gateway']}/{c['prefix']}", "table inet egov", f"dev {c['port']} root", "tbf"]
-        return [w for w in want if w not in running]
+        lines = running.splitlines()
+        want = {f"address {c['gateway']}/{c['prefix']} on {c['port']}":
+                lambda ln: f" {c['port']} " in ln and f"inet {c['gateway']}/{c['prefix']} " in ln,
+                f"nftables table inet egov_l{c['link_id']}": lambda ln: ln.strip() == f"table inet egov_l{c['link_id']} {{",
+                f"isolation rule on {c['port']}": lambda ln: f'iifname "{c["port"]}" ip daddr != {c["core_prefix"]} drop'
+                in ln,
+                f"tbf qdisc on {c['port']}": lambda ln: ln.startswith("qdisc tbf ") and f" dev {c['port']} root " in ln}
+        return [name for name, found in want.items() if not any(found(ln) for ln in lines)]
     return configtree.missing(configtree.parse(running), configtree.intended(job.commands, platform))
 
 
@@ -262,16 +269,24 @@ def _hung(jobs: list[Job]) -> bool:
                for j in jobs)
 
 
+def _linux_state(text: str) -> list[str]:
+    """A Linux router's addresses, rules and qdiscs; a default qdisc (noop/noqueue) counts as none."""
+    return [ln.rstrip() for ln in text.splitlines()
+            if ln.strip() and not re.match(r"qdisc (noop|noqueue) 0: dev \S+ root", ln)]
+
+
 def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> DeviceResult:
     """Undo on the device what the push may have left, then check it is as it was."""
     result = DeviceResult(device.name, f"application {job.app_id}", failed=True, error=error)
     try:
         if device.platform == "linux":
             undo = render("linux", "close", job.context, ctx.inventory)
-            try:
-                driver.configure(undo)
-            except EgovnetError:
-                pass  # some of the steps were never applied; what matters is the check below
+            for command in undo:  # one by one: a step never applied fails alone; the check below decides
+                try:
+                    driver.configure([command])
+                except EgovnetError as exc:
+                    if getattr(exc, "session_lost", False):
+                        raise
         else:
             driver.discard()
             current = driver.running_config()
@@ -282,7 +297,7 @@ def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> Device
         _set_push(ctx, job.push_id, rollback=undo)
         now = driver.running_config()
         same = (configtree.parse(now) == configtree.parse(before)) if device.platform != "linux" else \
-            not any(w in now for w in (f"inet {job.context['gateway']}/",))
+            _linux_state(now) == _linux_state(before)
         status = "rolled_back" if same else "failed"
         if not same:
             result.error = f"{error}; ROLLBACK INCOMPLETE: compare with the backup"

@@ -1,0 +1,96 @@
+"""A real Linux edge router (OpenSSH in network namespaces) provisioned through egovnet and Netmiko's linux driver.
+
+Proves with ping that the unit reaches the extranet core and nothing else (Art. 3), and that a failed push
+leaves the router exactly as it was. Root only; skipped with the reason elsewhere.
+"""
+
+import pytest
+import yaml
+
+from conftest import DEPT, file_app, ok, run
+from linux_router import CORE_HOST, CORE_PREFIX, MGMT, OTHER_HOST, UNIT_POOL, LinuxRouter, unavailable
+
+WHY = unavailable()
+pytestmark = pytest.mark.skipif(WHY is not None, reason=f"Linux router test: {WHY}")
+
+
+@pytest.fixture
+def router(tmp_path, monkeypatch):
+    r = LinuxRouter(tmp_path / "router")
+    try:
+        r.start()
+        inv = tmp_path / "inventory"
+        inv.mkdir()
+        (inv / "inventory.yaml").write_text(yaml.safe_dump({
+            "devices": {"jz-r1": {
+                "platform": "linux", "host": MGMT, "site": "jinze", "towns": ["金泽镇"], "ports": ["ru0"],
+                "username": "root", "key_file": str(r.key_file), "core_prefix": CORE_PREFIX,
+                "timeouts": {"connect": 5, "auth": 5, "banner": 5, "read": 10}}},
+            "pools": {"jinze": {"prefixes": [UNIT_POOL], "subnet_prefixlen": 29, "vlans": "101-199"}},
+        }, allow_unicode=True))
+        (inv / "known_hosts").write_text(r.known_hosts_line() + "\n")
+        monkeypatch.setenv("EGOVNET_INVENTORY", str(inv))
+        ok("dept", "add", DEPT)
+        ok("unit", "add", "金泽镇东西村村民委员会", "--category", "village", "--dept", DEPT, "--code", "jz-dongxi",
+           "--town", "金泽镇", "--address", "青浦区金泽镇东西村1号", "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
+        app_id = file_app("jz-dongxi")["id"]
+        ok("review", "approve", str(app_id), user="bdc.reviewer")
+        r.inventory = inv
+        yield r
+    finally:
+        r.stop()
+
+
+def test_provisioned_unit_reaches_the_core_and_nothing_else(router):
+    assert not router.ping("unit", CORE_HOST)
+    result = ok("provision", "1", "--yes", "--json").json()["results"][0]
+    assert {k: result[k] for k in ("device", "port", "subnet", "status", "failed")} == {
+        "device": "jz-r1", "port": "ru0", "subnet": "198.18.16.0/29", "status": "applied", "failed": False}
+    state = router.state()
+    assert "inet 198.18.16.1/29" in state
+    assert 'iifname "ru0" ip daddr != 198.18.2.0/24 drop comment "egov-L1-A1-jz-dongxi"' in state
+    assert "qdisc tbf" in state and "dev ru0 root" in state and "rate 50Mbit" in state
+    router.give_unit_address("198.18.16.2", 29, "198.18.16.1")
+    assert router.ping("unit", CORE_HOST)        # the unit reaches the extranet core
+    assert not router.ping("unit", OTHER_HOST)   # and nothing outside it (Art. 3 isolation)
+    assert router.ping("core", "198.18.16.2")    # the core reaches the unit
+    # idempotent: a re-run finds nothing missing and sends nothing
+    again = ok("provision", "1", "--yes", "--json").json()["results"][0]
+    assert (again["status"], again["changed"], again["diff"]) == ("unchanged", False, [])
+    assert router.state() == state
+
+
+def test_failed_push_leaves_the_router_as_it_was(router):
+    # an operator's template (inventory/templates wins over the packaged one) whose last step fails
+    override = router.inventory / "templates" / "linux"
+    override.mkdir(parents=True)
+    from egovnet.devices.render import PACKAGED
+
+    text = (PACKAGED / "linux" / "open.j2").read_text()
+    (override / "open.j2").write_text(text + "ip route add 198.18.99.0/24 dev nosuchport\n")
+    before = router.state()
+    r = run("provision", "1", "--yes", "--json")
+    assert r.code == 4, r.err
+    row = r.json()["results"][0]
+    assert (row["status"], row["failed"]) == ("rolled_back", True), row["error"]
+    assert row["error"].startswith("device jz-r1 refused 'ip route add 198.18.99.0/24 dev nosuchport': "
+                                   'Cannot find device "nosuchport"'), row["error"]
+    assert router.state() == before              # addresses, nftables and qdiscs as they were
+    assert ok("review", "show", "1", "--json").json()["status"] == "approved"
+    # the packaged template builds it once the override is gone
+    (override / "open.j2").unlink()
+    assert ok("provision", "1", "--yes", "--json").json()["results"][0]["status"] == "applied"
+    router.give_unit_address("198.18.16.2", 29, "198.18.16.1")
+    assert router.ping("unit", CORE_HOST)
+
+
+def test_shell_metacharacters_never_reach_the_router(router, tmp_path):
+    inv = router.inventory / "inventory.yaml"
+    data = yaml.safe_load(inv.read_text())
+    data["devices"]["jz-r1"]["ports"] = ["ru0;touch /tmp/egovnet-pwned"]
+    inv.write_text(yaml.safe_dump(data, allow_unicode=True))
+    before = router.state()
+    r = run("provision", "1", "--yes", "--json")
+    assert r.code == 3, r.out + r.err
+    assert r.err == "Error: value port has spaces or shell metacharacters; refused for a Linux device\n"
+    assert router.state() == before
