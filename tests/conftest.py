@@ -29,6 +29,20 @@ def _home(tmp_path, monkeypatch):
     yield home
 
 
+@pytest.fixture
+def lab(tmp_path, monkeypatch):
+    """The sample device lab in-process on 127.0.0.1 (free ports), with its inventory as EGOVNET_INVENTORY."""
+    from egovnet.services.lab import sample_spec, start_lab, write_inventory
+
+    monkeypatch.setenv("EGOVNET_LAB_PASSWORD", "Lab-Secret-7f3a")
+    spec = sample_spec(ports=4)
+    lab = start_lab(spec)
+    inv = write_inventory(tmp_path / "inventory", spec, lab, timeouts={"connect": 3, "auth": 3, "banner": 3, "read": 4})
+    monkeypatch.setenv("EGOVNET_INVENTORY", str(inv))
+    yield lab
+    lab.stop()
+
+
 @dataclass
 class Result:
     code: int

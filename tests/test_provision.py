@@ -13,19 +13,6 @@ TOWN_OF = {"huawei": "朱家角镇", "hp_comware": "华新镇", "huawei_vrpv8": 
 DEVICE_OF = {"huawei": "zjj-sw1", "hp_comware": "hx-sw1", "huawei_vrpv8": "xj-sw1", "cisco_ios": "xy-r1"}
 
 
-@pytest.fixture
-def lab(tmp_path, monkeypatch):
-    from egovnet.services.lab import sample_spec, start_lab, write_inventory
-
-    monkeypatch.setenv("EGOVNET_LAB_PASSWORD", "Lab-Secret-7f3a")
-    spec = sample_spec(ports=4)
-    lab = start_lab(spec)
-    inv = write_inventory(tmp_path / "inventory", spec, lab, timeouts={"connect": 3, "auth": 3, "banner": 3, "read": 4})
-    monkeypatch.setenv("EGOVNET_INVENTORY", str(inv))
-    yield lab
-    lab.stop()
-
-
 def approved_app(name, code, town, address, *extra):
     ok("unit", "add", name, "--category", "village", "--dept", DEPT, "--code", code, "--town", town,
        "--address", address, "--mlps-level", "2", "--mlps-assessed", "2026-03-01")

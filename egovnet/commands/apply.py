@@ -14,6 +14,10 @@ def apply(
     ctx: typer.Context,
     unit: Optional[str] = typer.Option(None, "--unit", help="Unit name or code."),
     file: Optional[str] = typer.Option(None, "--file", "-f", help="application.yaml with the fields below."),
+    batch: Optional[str] = typer.Option(None, "--batch", help="A .csv/.xlsx file: one application per row, all or none."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --batch: check every row, write nothing."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="With --batch: file the good rows, save the bad "
+                                                                    "ones to FILE.rejects.csv (exit 4)."),
     basis: Optional[str] = typer.Option(None, "--basis", help="申请依据 (Art. 11)."),
     scope: Optional[str] = typer.Option(None, "--scope", help="接入范围 (Art. 11)."),
     mode: Optional[str] = typer.Option(None, "--mode", help="dedicated | vpn (Art. 14)."),
@@ -34,6 +38,9 @@ def apply(
     Example: egovnet apply --unit 朱家角镇张马村村民委员会 --basis ... --scope ... --mode dedicated
     --purpose ... --bandwidth 50 --technical ... --time-requirement ... --cost-bearer budget
     """
+    if batch:
+        _batch(ctx, batch, dry_run, skip_invalid, as_json, unit, file)
+        return
     from egovnet.services.applications import application_input, file_application
 
     given = {
@@ -56,3 +63,20 @@ def apply(
     if app_["provisional"]:
         output.warn("the review deadline is provisional: that year's official holiday schedule is not known yet")
     typer.echo(app_["id"])
+
+
+def _batch(ctx, path, dry_run, skip_invalid, as_json, unit, file) -> None:
+    """Columns: unit (单位名称), basis 申请依据, scope 接入范围, mode 链路方式, purpose 应用用途, bandwidth 带宽,
+    technical 技术要求, time_requirement 时间要求, cost_bearer 费用承担, received_on 收件日期, separate_link,
+    encryption_basis, encryption_design, nat_basis. Units at one address share one link (Art. 14)."""
+    from pathlib import Path
+
+    from egovnet.commands._batch import run_batch
+    from egovnet.errors import UsageError
+    from egovnet.services.onboarding import apply_batch
+
+    if unit or file:
+        raise UsageError("--batch files every row of its file; it takes no --unit or --file")
+    run_batch("filing applications", lambda advance: apply_batch(
+        services(ctx), Path(path), dry_run=dry_run, skip_invalid=skip_invalid, progress=advance), as_json,
+        "applications")

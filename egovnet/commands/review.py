@@ -71,6 +71,25 @@ def show(ctx: typer.Context, app_id: int = typer.Argument(..., metavar="ID"), as
     output.fields(view, SHOW, title=f"application {data['id']}")
 
 
+def _approve_wave(ctx, batch, from_import, as_json) -> None:
+    from pathlib import Path
+
+    from egovnet.errors import EgovnetError
+    from egovnet.services.onboarding import approve_wave
+
+    try:
+        data = approve_wave(services(ctx), path=Path(batch) if batch else None, batch_id=from_import)
+    except EgovnetError as exc:
+        for problem in getattr(exc, "problems", [])[1:]:  # the first is in the error line
+            output.message(problem)
+        raise
+    if as_json:
+        output.emit_json(data)
+        return
+    output.message(f"{data['source']}: approved {data['approved']} applications; construction due "
+                   f"{', '.join(sorted({a['construction_due'] for a in data['applications']})) or '-'} (Art. 12)")
+
+
 def _decided(data: dict, as_json: bool, text: str) -> None:
     if as_json:
         output.emit_json(data)
@@ -79,10 +98,25 @@ def _decided(data: dict, as_json: bool, text: str) -> None:
 
 
 @app.command("approve")
-def approve(ctx: typer.Context, app_id: int = typer.Argument(..., metavar="ID"), as_json: bool = JSON_OPT) -> None:
+def approve(
+    ctx: typer.Context,
+    app_id: Optional[int] = typer.Argument(None, metavar="[ID]"),
+    batch: Optional[str] = typer.Option(None, "--batch", help="A .csv/.xlsx file with a column application "
+                                                              "(申请编号) or unit (单位名称): all approved or none."),
+    from_import: Optional[int] = typer.Option(None, "--all-from-import", metavar="BATCH",
+                                              help="Every submitted application of an import batch (units or "
+                                                   "applications): all approved or none."),
+    as_json: bool = JSON_OPT,
+) -> None:
     """Approve: checks MLPS, gated features and cost bearer first and names what is missing (role bdc)."""
+    from egovnet.errors import UsageError
     from egovnet.services.applications import approve as do
 
+    if sum(x is not None for x in (app_id, batch, from_import)) != 1:
+        raise UsageError("give one application ID, or --batch FILE, or --all-from-import BATCH")
+    if app_id is None:
+        _approve_wave(ctx, batch, from_import, as_json)
+        return
     data = do(services(ctx), app_id)
     _decided(data, as_json, f"approved application {data['id']} ({data['unit']}); construction due "
                             f"{data['construction_due']} (Art. 12)")

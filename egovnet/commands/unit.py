@@ -119,3 +119,30 @@ def show(ctx: typer.Context, unit: str = typer.Argument(..., help="Unit name or 
     output.table(data["applications"], [Column("id", "application", "right"), Column("status", "status"),
                                         Column("received_on", "received"), Column("link", "link", "right")],
                  empty="no applications")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., metavar="FILE", help="A .csv (UTF-8, UTF-8 with BOM or GB18030) or .xlsx file."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and report; write nothing."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid",
+                                      help="Write the good rows; save the bad ones to FILE.rejects.csv (exit 4)."),
+    create_depts: bool = typer.Option(False, "--create-depts", help="Add supervising departments the file names "
+                                                                     "that are not in the directory yet."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Import units from a spreadsheet: all rows or none, every problem named, reruns change nothing new.
+
+    Columns (English or Chinese): name 单位名称, code 单位代码, category 类别, dept 主管部门, town 街镇,
+    address 地址, budget 预算单位, mlps_level 等保等级, mlps_assessed 等保测评日期, contact 联系人,
+    justification 说明. Units match by name: changed fields are updated, the rest is left alone.
+    """
+    from pathlib import Path
+
+    from egovnet.commands._batch import run_batch
+    from egovnet.services.onboarding import import_units
+
+    run_batch("importing units", lambda advance: import_units(
+        services(ctx), Path(file), dry_run=dry_run, skip_invalid=skip_invalid, create_depts=create_depts,
+        progress=advance), as_json, "units")

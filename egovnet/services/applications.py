@@ -200,30 +200,36 @@ def compliance_problems(policy, unit: Unit, app: Application, today: dt.date) ->
 
 def approve(ctx, app_id: int) -> dict:
     with unit_of_work(ctx.engine) as s:
-        app = _get(s, app_id)
-        role = _decider(ctx, s, app, "approve")
-        unit = s.get(Unit, app.unit_id)
-        _check_eligible(ctx.policy, unit)
-        problems = compliance_problems(ctx.policy, unit, app, ctx.today)
-        if problems:
-            raise PolicyViolation(f"application {app.id} cannot be approved: " + "; ".join(problems))
-        before = events.snapshot(app, APP_FIELDS)
-        due = ctx.calendar.add_working_days(ctx.today, ctx.policy.deadlines.construction.working_days)
-        app.status, app.decision, app.decided_on, app.decided_by = "approved", "approved", ctx.today, ctx.user
-        app.construction_due, app.construction_due_provisional = due.due, due.provisional
-        app.features = {k: {**v, "approved": True} for k, v in (app.features or {}).items()}
-        s.add(app)
-        link = s.get(Link, app.link_id)
-        if link.status == "requested":
-            link.status = "approved"
-            link.bandwidth_mbps = max(link.bandwidth_mbps, app.bandwidth_mbps)
-            s.add(link)
-        elif link.bandwidth_mbps < app.bandwidth_mbps and link.status != "active":
-            link.bandwidth_mbps = app.bandwidth_mbps
-            s.add(link)
-        old, new = events.diff(before, events.snapshot(app, APP_FIELDS))
-        events.record(s, ctx, "application", app.id, "approve", role=role, article=12, before=old, after=new)
-        return application_dict(s, ctx, app)
+        return approve_in_session(s, ctx, _get(s, app_id))
+
+
+def approve_in_session(s, ctx, app: Application, describe: bool = True) -> dict:
+    """Approve one application inside the caller's transaction (a wave approves many in one)."""
+    role = _decider(ctx, s, app, "approve")
+    unit = s.get(Unit, app.unit_id)
+    _check_eligible(ctx.policy, unit)
+    problems = compliance_problems(ctx.policy, unit, app, ctx.today)
+    if problems:
+        raise PolicyViolation(f"application {app.id} cannot be approved: " + "; ".join(problems))
+    before = events.snapshot(app, APP_FIELDS)
+    due = ctx.calendar.add_working_days(ctx.today, ctx.policy.deadlines.construction.working_days)
+    app.status, app.decision, app.decided_on, app.decided_by = "approved", "approved", ctx.today, ctx.user
+    app.construction_due, app.construction_due_provisional = due.due, due.provisional
+    app.features = {k: {**v, "approved": True} for k, v in (app.features or {}).items()}
+    s.add(app)
+    link = s.get(Link, app.link_id)
+    if link.status == "requested":
+        link.status = "approved"
+        link.bandwidth_mbps = max(link.bandwidth_mbps, app.bandwidth_mbps)
+        s.add(link)
+    elif link.bandwidth_mbps < app.bandwidth_mbps and link.status != "active":
+        link.bandwidth_mbps = app.bandwidth_mbps
+        s.add(link)
+    old, new = events.diff(before, events.snapshot(app, APP_FIELDS))
+    events.record(s, ctx, "application", app.id, "approve", role=role, article=12, before=old, after=new)
+    if not describe:
+        return {"id": app.id, "unit": unit.name, "link": app.link_id, "construction_due": app.construction_due.isoformat()}
+    return application_dict(s, ctx, app)
 
 
 def reject(ctx, app_id: int, reason: str) -> dict:

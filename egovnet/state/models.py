@@ -23,6 +23,24 @@ class Department(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class ImportBatch(SQLModel, table=True):
+    """One imported spreadsheet (units, applications): what it held and what it did; reruns are recognised."""
+
+    __tablename__ = "import_batch"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    source: str = Field(max_length=255)
+    sha256: str = Field(max_length=64, index=True)
+    rows: int = Field(default=0)
+    created: int = Field(default=0)
+    updated: int = Field(default=0)
+    unchanged: int = Field(default=0)
+    rejected: int = Field(default=0)
+    actor: str = Field(max_length=64)
+    effective_date: dt.date
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
 class Unit(SQLModel, table=True):
     """接入单位 (access unit). Its Chinese name stays here; only ``code`` may reach a device."""
 
@@ -40,6 +58,7 @@ class Unit(SQLModel, table=True):
     mlps_assessed: Optional[dt.date] = Field(default=None)
     contact: str = Field(default="", max_length=128)
     justification: str = Field(default="", max_length=2000)
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id", index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -90,6 +109,7 @@ class Application(SQLModel, table=True):
     reason: str = Field(default="", max_length=2000)
     construction_due: Optional[dt.date] = Field(default=None)
     construction_due_provisional: bool = Field(default=False)
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id", index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
