@@ -75,7 +75,8 @@ def root(
 
 
 def _wire() -> None:
-    from egovnet.commands import apply, calendar, demo, dept, device, init, lab, log, policy, provision, review, unit
+    from egovnet.commands import (apply, audit, calendar, demo, dept, device, init, lab, log, maintenance, policy,
+                                  provision, review, unit, usage)
 
     app.add_typer(policy.app, name="policy")
     app.add_typer(calendar.app, name="calendar")
@@ -86,6 +87,9 @@ def _wire() -> None:
     app.add_typer(device.app, name="device")
     app.add_typer(device.inventory_app, name="inventory")
     app.add_typer(lab.app, name="lab")
+    app.add_typer(usage.app, name="usage")
+    app.add_typer(audit.app, name="audit")
+    app.add_typer(maintenance.app, name="maintenance")
     app.command("provision")(provision.provision)
     app.command("init")(init.init)
     app.command("apply")(apply.apply)

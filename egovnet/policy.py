@@ -65,6 +65,9 @@ class MonthsRule(_Frozen):
     label: str
     calendar_months: int = Field(ge=1, le=60)
     article: int = Field(ge=1, le=27)
+    # a day counts as use above this much traffic (in + out), so routing chatter alone stays idle
+    used_bytes_per_day: int = Field(1_048_576, ge=0)
+    warn_working_days: int = Field(10, ge=0, le=60)  # warn units this many working days before the limit
 
 
 class Deadlines(_Frozen):

@@ -43,6 +43,7 @@ class Job:
     joins: bool = False          # the link is already built: no device work (Art. 14)
     construction_due: dt.date | None = None
     result: DeviceResult | None = None
+    action: str = "open"
 
 
 def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str, bandwidth_mbps: int,
@@ -192,8 +193,12 @@ def _backup(home: Path, device: str, text: str) -> Path:
     return path
 
 
-def _gaps(platform: str, running: str, job: Job) -> list[str]:
+def _gaps(platform: str, running: str, job: Job, verifying: bool = False) -> list[str]:
     """Intended lines the device does not show yet."""
+    if platform == "linux" and job.action != "open":
+        # link state is not in a Linux router's address/rule/qdisc listing: always send (the steps are
+        # idempotent) and let the shell's error pattern decide
+        return [] if verifying else [f"{job.action} {job.context['port']}"]
     if platform == "linux":
         c = job.context
         lines = running.splitlines()
@@ -229,7 +234,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
             try:
                 driver.configure(job.commands)
                 after = driver.running_config()
-                still = _gaps(device.platform, after, job)
+                still = _gaps(device.platform, after, job, verifying=True)
                 if still:
                     raise EgovnetError(f"device {device.name}: verification failed, not on the device: "
                                        + "; ".join(still[:3]))
@@ -280,7 +285,8 @@ def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> Device
     result = DeviceResult(device.name, f"application {job.app_id}", failed=True, error=error)
     try:
         if device.platform == "linux":
-            undo = render("linux", "close", job.context, ctx.inventory)
+            opposite = {"open": "close", "shutdown": "no_shutdown", "no_shutdown": "shutdown"}.get(job.action, "close")
+            undo = render("linux", opposite, job.context, ctx.inventory)
             for command in undo:  # one by one: a step never applied fails alone; the check below decides
                 try:
                     driver.configure([command])
@@ -353,6 +359,16 @@ def record(ctx, jobs: list[Job]) -> list[dict]:
     return rows
 
 
+def push_all(ctx, inventory, jobs: list[Job], driver_factory, *, dry_run: bool, workers: int, progress=None) -> None:
+    """Every device's jobs in a bounded pool, one connection per device; fills each job's result."""
+    by_device: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_device.setdefault(job.device, []).append(job)
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(by_device) or 1))) as pool:
+        list(pool.map(lambda name: push_device(ctx, inventory.device(name), by_device[name], driver_factory,
+                                               dry_run, progress), by_device))
+
+
 def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: str | None = None,
               dry_run: bool = False, workers: int = 4, session_log: Path | None = None,
               driver_factory=None, progress=None, on_total=None) -> dict:
@@ -368,12 +384,7 @@ def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: st
             return NetmikoDriver(dev, inventory.known_hosts, session_log=log)
     if on_total:
         on_total(len(jobs))
-    by_device: dict[str, list[Job]] = {}
-    for job in jobs:
-        by_device.setdefault(job.device, []).append(job)
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(by_device) or 1))) as pool:
-        list(pool.map(lambda name: push_device(ctx, inventory.device(name), by_device[name], driver_factory,
-                                               dry_run, progress), by_device))
+    push_all(ctx, inventory, jobs, driver_factory, dry_run=dry_run, workers=workers, progress=progress)
     if dry_run:
         rows = [{"application": j.app_id, "unit": j.unit, "link": j.link_id, "device": j.device,
                  "status": "joined" if j.joins else ("failed" if j.result and j.result.failed else "planned"),

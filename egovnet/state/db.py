@@ -14,7 +14,7 @@ from pathlib import Path
 
 from egovnet.errors import DatabaseError
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 _engines: dict[str, object] = {}

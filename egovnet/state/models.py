@@ -75,6 +75,7 @@ class Link(SQLModel, table=True):
     bandwidth_mbps: int = Field(default=0)
     opened_on: Optional[dt.date] = Field(default=None)
     closed_on: Optional[dt.date] = Field(default=None)
+    first_used_on: Optional[dt.date] = Field(default=None)   # first day above the usage threshold (Art. 15)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -187,3 +188,60 @@ class Push(SQLModel, table=True):
     effective_date: dt.date
     started_at: dt.datetime = Field(default_factory=utcnow)
     finished_at: Optional[dt.datetime] = Field(default=None)
+
+
+class UsageDay(SQLModel, table=True):
+    """Traffic a link carried on one day, from the device's counters or the monitoring system (Art. 15-16)."""
+
+    __tablename__ = "usage_day"
+    __table_args__ = (UniqueConstraint("link_id", "day", "source", name="uq_usage_day_link_day_source"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="link.id", index=True)
+    day: dt.date = Field(index=True)
+    source: str = Field(max_length=16)          # device | import
+    bytes_in: int = Field(default=0)
+    bytes_out: int = Field(default=0)
+
+
+class UsageSample(SQLModel, table=True):
+    """The last counter reading of a link's port, to turn cumulative counters into daily traffic."""
+
+    __tablename__ = "usage_sample"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="link.id", index=True, unique=True)
+    device: str = Field(max_length=64)
+    port: str = Field(max_length=64)
+    in_octets: int = Field(default=0)
+    out_octets: int = Field(default=0)
+    taken_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Notice(SQLModel, table=True):
+    """A written notice (书面通知), e.g. of an idle link's closure to the unit and its department (Art. 15)."""
+
+    __tablename__ = "notice"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    link_id: int = Field(foreign_key="link.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    recipient: str = Field(max_length=128)
+    recipient_role: str = Field(max_length=16)   # unit | department
+    article: int
+    issued_on: dt.date
+    docx_path: str = Field(max_length=512)
+    md_path: str = Field(max_length=512)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Maintenance(SQLModel, table=True):
+    """A unit's filing of device debugging or upgrade work, at least 3 working days ahead (Art. 18)."""
+
+    __tablename__ = "maintenance"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    device_desc: str = Field(max_length=256)
+    start_at: dt.datetime
+    reason: str = Field(max_length=2000)
+    filed_on: dt.date
+    filed_by: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)

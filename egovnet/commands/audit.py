@@ -1,0 +1,63 @@
+"""egovnet audit: idle links (Art. 15), for people and for cron."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from egovnet import output
+from egovnet.commands._common import JSON_OPT, date_opt, services
+from egovnet.output import Column
+
+app = typer.Typer(help="Audits: idle links (Art. 15) and running clocks (Art. 12, 18).", no_args_is_help=True)
+
+
+@app.command("idle")
+def idle(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Audit as of this date (YYYY-MM-DD); default today."),
+    close: bool = typer.Option(False, "--close", help="Shut each idle link on its device and send the written "
+                                                      "notices (Art. 15)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (required for --close off a terminal, e.g. cron)."),
+    workers: int = typer.Option(4, "--workers", min=1, max=64, help="Devices worked on at once."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Links with no recorded use 3 calendar months after opening, and those about to reach it.
+
+    Safe for cron: never prompts, one run at a time (a lock), a second run on one day does nothing new.
+    Exit 0 when all went well (findings or not), 4 when some closures failed.
+    """
+    from egovnet.errors import PartialFailure, Refused
+    from egovnet.services.idle import audit
+
+    c = services(ctx)
+    day = date_opt(as_of, "--as-of")
+    if close and not yes:
+        if not output.is_terminal():
+            raise Refused("--close shuts links on devices; confirm with --yes when running off a terminal (cron)")
+        if not typer.confirm("Shut every idle link found and send the written notices (Art. 15)?", err=True):
+            raise Refused("nothing was closed")
+    with output.progress("closing idle links") as (advance, _total):
+        data = audit(c, as_of=day, close=close, workers=workers, progress=advance)
+    if as_json:
+        output.emit_json(data)
+    else:
+        cols = [Column("link", "link", "right"), Column("units", "units", fmt=lambda v: ", ".join(v)),
+                Column("opened_on", "opened"), Column("limit_on", "3 months on"), Column("device", "device"),
+                Column("action", "finding")]
+        output.table(data["idle"], cols, title=f"idle links as of {data['as_of']} (Art. 15)",
+                     empty=f"no idle links as of {data['as_of']}")
+        if data["approaching"]:
+            output.table(data["approaching"], cols[:-1] + [Column("working_days_left", "working days left", "right")],
+                         title="reaching the limit soon")
+        for row in data["closed"]:
+            output.message(f"closed link {row['link']} on {row['device']}; notices: "
+                           + ", ".join(n["docx"] for n in row["notices"]))
+    for row in data["approaching"]:
+        output.message(f"link {row['link']} ({', '.join(row['units'])}) reaches 3 months without use on "
+                       f"{row['limit_on']}: {row['working_days_left']} working days left")
+    if data["failed"]:
+        raise PartialFailure(f"{len(data['failed'])} of {len(data['failed']) + len(data['closed'])} closures "
+                             "failed: " + "; ".join(f"link {r['link']} on {r['device']}: {r['error']}"
+                                                    for r in data["failed"][:3]))

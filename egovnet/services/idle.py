@@ -1,0 +1,168 @@
+"""`audit idle` (Art. 15): links with no networked use 3 calendar months after opening; closure with notices.
+
+Safe for cron: a lock file makes an overlapping run exit at once; a second run on one day finds the links
+already closed and does nothing new; closures use the provisioning push machinery (journal, backup,
+verify, rollback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlmodel import select
+
+from egovnet.errors import Conflict, InvalidInput
+from egovnet.policy import add_months
+from egovnet.services import events
+from egovnet.state.db import unit_of_work
+from egovnet.state.models import Allocation, Application, Department, Link, Notice, Push, Unit
+
+
+@contextmanager
+def run_lock(home: Path, name: str):
+    """One run at a time: a second one exits at once with who holds the lock."""
+    folder = Path(home) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+            raise Conflict(f"another 'egovnet {name.replace('-', ' ')}' is running (pid {holder}, lock {path}); "
+                           "this run exits without doing anything") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _units_on(s, link_id: int) -> list[tuple[Unit, Department]]:
+    q = select(Unit, Department).join(Application, Application.unit_id == Unit.id) \
+        .join(Department, Department.id == Unit.dept_id) \
+        .where(Application.link_id == link_id, Application.status == "active").order_by(Application.id)
+    seen, out = set(), []
+    for unit, dept in s.exec(q).all():
+        if unit.id not in seen:
+            seen.add(unit.id)
+            out.append((unit, dept))
+    return out
+
+
+def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict]]:
+    """(idle links, links reaching the limit within the warning window)."""
+    rule = ctx.policy.deadlines.idle_closure
+    idle, soon = [], []
+    with unit_of_work(ctx.engine, write=False) as s:
+        links = s.exec(select(Link).where(Link.status == "active", Link.first_used_on.is_(None),
+                                          Link.opened_on.is_not(None)).order_by(Link.id)).all()
+        for link in links:
+            limit = add_months(link.opened_on, rule.calendar_months)
+            alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
+            units = _units_on(s, link.id)
+            row = {"link": link.id, "address": link.address, "opened_on": link.opened_on.isoformat(),
+                   "limit_on": limit.isoformat(), "device": alloc.device if alloc else None,
+                   "port": alloc.port if alloc else None, "units": [u.name for u, _ in units],
+                   "departments": sorted({d.name for _, d in units}), "article": rule.article}
+            if limit <= as_of:
+                idle.append({**row, "finding": "idle", "action": "may be closed (Art. 15)"})
+            else:
+                left = ctx.calendar.days_left(as_of, limit)
+                if left <= rule.warn_working_days:
+                    soon.append({**row, "finding": "approaching", "working_days_left": left,
+                                 "action": f"reaches {rule.calendar_months} months without use on {limit}"})
+    return idle, soon
+
+
+def audit(ctx, *, as_of: dt.date | None = None, close: bool = False, workers: int = 4,
+          driver_factory=None, progress=None) -> dict:
+    as_of = as_of or ctx.today
+    with run_lock(ctx.home, "audit-idle"):
+        idle, soon = find(ctx, as_of)
+        result = {"as_of": as_of.isoformat(), "idle": idle, "approaching": soon, "closed": [], "failed": []}
+        if not close or not idle:
+            return result
+        ctx.require(("bdc",), "close idle links", 15)
+        if as_of > ctx.today:
+            raise InvalidInput(f"--as-of {as_of} is after today ({ctx.today}); links are closed on facts, not "
+                               "forecasts: audit a future date without --close")
+        _close(ctx, as_of, idle, result, workers, driver_factory, progress)
+        return result
+
+
+def _close(ctx, as_of, idle, result, workers, driver_factory, progress) -> None:
+    from egovnet.devices.render import render
+    from egovnet.inventory import load_inventory
+    from egovnet.services.provision import Job, push_all
+
+    inventory = load_inventory(ctx.inventory)
+    jobs: list[Job] = []
+    with unit_of_work(ctx.engine) as s:
+        for row in idle:
+            link = s.get(Link, row["link"])
+            alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
+            if link.status != "active" or alloc is None:
+                continue
+            dev = inventory.device(alloc.device)
+            context = {"port": alloc.port, "vlan": alloc.vlan, "link_id": link.id,
+                       "description": f"egov-L{link.id}-idle"}
+            commands = render(dev.platform, "shutdown", context, ctx.inventory)
+            push = Push(link_id=link.id, device=dev.name, action="shutdown", commands=commands, actor=ctx.user,
+                        effective_date=ctx.today)
+            s.add(push)
+            s.flush()
+            job = Job(0, link.id, ", ".join(row["units"]), "", dev.name, dev.platform, commands, context,
+                      push_id=push.id, action="shutdown")
+            jobs.append(job)
+    if driver_factory is None:
+        from egovnet.devices.netmiko_driver import NetmikoDriver
+
+        def driver_factory(dev):
+            return NetmikoDriver(dev, inventory.known_hosts)
+    push_all(ctx, inventory, jobs, driver_factory, dry_run=False, workers=workers, progress=progress)
+    rows = {r["link"]: r for r in idle}
+    for job in jobs:
+        row = rows[job.link_id]
+        if job.result is None or job.result.failed:
+            result["failed"].append({**row, "error": job.result.error if job.result else "not attempted"})
+            continue
+        notices = _record_closure(ctx, job.link_id, as_of)
+        result["closed"].append({**row, "closed_on": ctx.today.isoformat(), "notices": notices})
+
+
+def _record_closure(ctx, link_id: int, as_of: dt.date) -> list[dict]:
+    from egovnet.services.notices import idle_closure_text, write_notice
+
+    rule = ctx.policy.deadlines.idle_closure
+    out = []
+    with unit_of_work(ctx.engine) as s:
+        link = s.get(Link, link_id)
+        link.status, link.closed_on = "closed_idle", ctx.today
+        s.add(link)
+        limit = add_months(link.opened_on, rule.calendar_months)
+        events.record(s, ctx, "link", link.id, "close_idle", role="bdc", article=rule.article,
+                      before={"status": "active"}, after={"status": "closed_idle", "closed_on": ctx.today,
+                                                          "opened_on": link.opened_on, "limit_on": limit})
+        for unit, dept in _units_on(s, link.id):
+            for role, recipient in (("unit", unit.name), ("department", dept.name)):
+                title, paragraphs = idle_closure_text(
+                    recipient=recipient, unit=unit.name, code=unit.code, link_id=link.id, address=link.address,
+                    opened_on=link.opened_on, limit_on=limit, closed_on=ctx.today, months=rule.calendar_months)
+                docx, md = write_notice(ctx.home, f"L{link.id}-{unit.code}-{role}-{ctx.today:%Y%m%d}", title,
+                                        paragraphs, ctx.today)
+                notice = Notice(kind="idle_closure", link_id=link.id, unit_id=unit.id, recipient=recipient,
+                                recipient_role=role, article=rule.article, issued_on=ctx.today,
+                                docx_path=str(docx), md_path=str(md))
+                s.add(notice)
+                s.flush()
+                events.record(s, ctx, "notice", notice.id, "issue", role="bdc", article=rule.article,
+                              after={"kind": "idle_closure", "link_id": link.id, "recipient": recipient,
+                                     "docx": str(docx)})
+                out.append({"recipient": recipient, "role": role, "docx": str(docx), "md": str(md)})
+    return out

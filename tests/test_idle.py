@@ -1,0 +1,135 @@
+"""Usage and the idle audit (Art. 15) end to end on the device lab: counters, thresholds, closure, notices, cron."""
+
+import fcntl
+import os
+
+import pytest
+
+from conftest import DEPT, fails, file_app, ok, run
+
+PORT = "GigabitEthernet0/0/1"
+
+
+@pytest.fixture
+def opened(lab):
+    """One link opened on the lab's Huawei device on 2026-09-28 (the tests' today)."""
+    ok("dept", "add", DEPT)
+    ok("unit", "add", "朱家角镇张马村村民委员会", "--category", "village", "--dept", DEPT, "--code", "zjj-zhangma",
+       "--town", "朱家角镇", "--address", "青浦区朱家角镇张马村1号", "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
+    ok("review", "approve", str(file_app("zjj-zhangma")["id"]), user="bdc.reviewer")
+    assert ok("provision", "1", "--yes", "--json").json()["results"][0]["status"] == "applied"
+    return lab.devices["zjj-sw1"]
+
+
+def test_routing_chatter_stays_idle_real_traffic_counts(opened):
+    opened.counters[PORT].update(in_octets=400_000, out_octets=300_000)  # below 1 MiB a day
+    r = ok("usage", "collect", "--json").json()
+    assert r["links"] == [{"link": 1, "device": "zjj-sw1", "port": PORT, "in_octets": 400_000, "out_octets": 300_000,
+                           "error": None, "bytes_in": 400_000, "bytes_out": 300_000, "first_used_on": None}]
+    # the next day's reading: only the growth counts
+    opened.counters[PORT].update(in_octets=1_400_000, out_octets=700_000)
+    r = ok("--today", "2026-09-29", "usage", "collect", "--json").json()["links"][0]
+    assert (r["bytes_in"], r["bytes_out"], r["first_used_on"]) == (1_000_000, 400_000, "2026-09-29")
+    assert ok("--today", "2026-12-28", "audit", "idle", "--json").json()["idle"] == []
+
+
+def test_three_month_boundary_warning_and_closure_with_notices(opened, _home):
+    before = ok("audit", "idle", "--as-of", "2026-12-27", "--json").json()
+    assert before["idle"] == []
+    assert [(a["link"], a["limit_on"], a["working_days_left"]) for a in before["approaching"]] == [(1, "2026-12-28", 1)]
+    at = ok("audit", "idle", "--as-of", "2026-12-28", "--json").json()
+    assert [(i["link"], i["opened_on"], i["limit_on"], i["units"], i["departments"]) for i in at["idle"]] == [
+        (1, "2026-09-28", "2026-12-28", ["朱家角镇张马村村民委员会"], [DEPT])]
+    assert "shutdown" not in opened.section(f"interface {PORT}")  # a plain audit changes nothing
+
+    r = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
+    assert [(c["link"], c["closed_on"]) for c in r["closed"]] == [(1, "2026-12-28")] and r["failed"] == []
+    assert "shutdown" in opened.section(f"interface {PORT}") and opened.saved == opened.running_text()
+    notices = r["closed"][0]["notices"]
+    assert [(n["recipient"], n["role"]) for n in notices] == [("朱家角镇张马村村民委员会", "unit"), (DEPT, "department")]
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(notices[1]["docx"]).paragraphs)
+    assert text.startswith("关于关闭电子政务外网接入链路的书面通知\n朱家角镇人民政府：\n根据《青浦区电子政务外网管理办法》第十五条")
+    for part in ("朱家角镇张马村村民委员会（单位代码：zjj-zhangma）", "链路编号：L1", "于2026年9月28日开通",
+                 "至2026年12月28日开通满3个月", "已于2026年12月28日关闭", "重新提交接入申请并说明理由", "青浦区大数据中心"):
+        assert part in text, part
+    assert open(notices[0]["md"], encoding="utf-8").read().startswith("# 关于关闭电子政务外网接入链路的书面通知\n\n朱家角镇张马村村民委员会：")
+    link = ok("log", "list", "--json").json()
+    assert any(e["action"] == "close_idle" and e["article"] == 15 for e in link)
+
+    # cron's second run on the same day: nothing new
+    sent = len(opened.history)
+    again = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
+    assert (again["idle"], again["closed"]) == ([], [])
+    assert len(opened.history) == sent and len(list((_home / "notices" / "2026").glob("*.docx"))) == 2
+
+
+def test_month_end_opening(lab):
+    ok("dept", "add", DEPT)
+    ok("unit", "add", "朱家角镇沈巷村村民委员会", "--category", "village", "--dept", DEPT, "--code", "zjj-sx",
+       "--town", "朱家角镇", "--address", "青浦区沈巷村1号", "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
+    ok("review", "approve", str(file_app("zjj-sx")["id"]), user="bdc.reviewer")
+    ok("--today", "2026-11-30", "provision", "1", "--yes")
+    assert ok("audit", "idle", "--as-of", "2027-02-27", "--json").json()["idle"] == []
+    assert ok("audit", "idle", "--as-of", "2027-02-28", "--json").json()["idle"][0]["limit_on"] == "2027-02-28"
+
+
+def test_cron_safety_no_prompt_lock_and_failed_closure(opened, _home):
+    r = fails(3, "--today", "2026-12-28", "audit", "idle", "--close")
+    assert "confirm with --yes when running off a terminal (cron)" in r.err
+    assert fails(3, "audit", "idle", "--as-of", "2026-12-28", "--close", "--yes").err.startswith(
+        "Error: --as-of 2026-12-28 is after today (2026-09-28)")
+    (_home / "locks").mkdir(parents=True, exist_ok=True)
+    fd = os.open(_home / "locks" / "audit-idle.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, b"4242")
+    try:
+        r = fails(1, "--today", "2026-12-28", "audit", "idle", "--close", "--yes")
+        assert "another 'egovnet audit idle' is running (pid 4242" in r.err
+    finally:
+        os.close(fd)
+    opened.faults.error_on = r"^shutdown$"
+    before = opened.running_text()
+    r = run("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json")
+    assert r.code == 4 and r.err.startswith("Error: 1 of 1 closures failed: link 1 on zjj-sw1: device zjj-sw1 refused")
+    assert opened.running_text() == before
+    assert ok("review", "show", "1", "--json").json()["status"] == "active"
+    assert not (_home / "notices").exists()
+
+
+def test_usage_import_checks_every_row(opened, tmp_path):
+    path = tmp_path / "traffic.csv"
+    path.write_text("link,date,bytes_in,bytes_out\nL1,2026-09-28,10,20\nL9,2026-09-28,1,1\n"
+                    "1,2026-02-30,1,1\n1,2026-09-28,lots,1\n", encoding="utf-8")
+    r = run("usage", "import", str(path))
+    assert r.code == 3
+    assert r.err.splitlines() == [
+        "traffic.csv:3: link: link 'L9' not found", "traffic.csv:4: date: date '2026-02-30' is not a date; write "
+        "YYYY-MM-DD (2026/3/1 and 2026年3月1日 are read too)",
+        "traffic.csv:5: bytes_in: bytes_in 'lots' is not a whole number of bytes",
+        f"Error: {path}: 3 of 4 rows are invalid (line 3, 4, 5); nothing was written"]
+    path.write_text("device,interface,date,bytes_in,bytes_out\n"
+                    f"zjj-sw1,{PORT},2026-09-27,1,1\nzjj-sw1,{PORT},2026-09-28,3000000,20\n", encoding="utf-8")
+    r = ok("usage", "import", str(path), "--json").json()
+    assert [i["first_used_on"] for i in r["items"]] == [None, "2026-09-28"]
+    ok("usage", "import", str(path))  # a re-import replaces, it does not add
+    assert ok("--today", "2026-12-28", "audit", "idle", "--json").json()["idle"] == []
+
+
+def test_maintenance_is_filed_three_working_days_ahead(lab):
+    ok("dept", "add", DEPT)
+    ok("unit", "add", "朱家角镇张马村村民委员会", "--category", "village", "--dept", DEPT, "--code", "zjj-zhangma")
+    args = ["maintenance", "file", "--unit", "zjj-zhangma", "--device-desc", "村委会核心交换机升级", "--reason", "固件升级"]
+    # filed Monday 2026-09-28: the National Day holidays are not working days
+    r = fails(3, *args, "--start", "2026-10-02 22:00", user="dept.zhujiajiao")
+    assert r.err == ("Error: maintenance of 朱家角镇张马村村民委员会 starting 2026-10-02 22:00 is filed 2 working days "
+                     "ahead; Art. 18 (第十八条) requires 3: filed today (2026-09-28), the work may start on 2026-10-08 "
+                     "at the earliest\n")
+    earliest = "2026-10-08"
+    ok(*args, "--start", f"{earliest} 22:00", user="dept.zhujiajiao")
+    assert fails(2, *args, "--start", "next monday").err.startswith("Error: --start 'next monday' is not a date")
+    rows = ok("maintenance", "list", "--upcoming", "--json").json()
+    assert [(m["unit"], m["start"], m["working_days_ahead"], m["filed_by"]) for m in rows] == [
+        ("朱家角镇张马村村民委员会", f"{earliest} 22:00", 3, "dept.zhujiajiao")]
+    assert ok("--today", "2026-12-01", "maintenance", "list", "--upcoming", "--json").json() == []
