@@ -133,3 +133,22 @@ def test_maintenance_is_filed_three_working_days_ahead(lab):
     assert [(m["unit"], m["start"], m["working_days_ahead"], m["filed_by"]) for m in rows] == [
         ("朱家角镇张马村村民委员会", f"{earliest} 22:00", 3, "dept.zhujiajiao")]
     assert ok("--today", "2026-12-01", "maintenance", "list", "--upcoming", "--json").json() == []
+
+
+def test_audit_sla_lists_running_clocks_overdue_first(lab):
+    ok("dept", "add", DEPT)
+    for code, addr in (("zjj-a", "青浦区A路1号"), ("zjj-b", "青浦区B路2号")):
+        ok("unit", "add", f"朱家角镇{code}村民委员会", "--category", "village", "--dept", DEPT, "--code", code,
+           "--town", "朱家角镇", "--address", addr, "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
+    file_app("zjj-a")
+    ok("--today", "2026-09-21", "apply", "--unit", "zjj-b", "--basis", "要求", "--scope", "办公区", "--mode", "dedicated",
+       "--purpose", "一网通办", "--bandwidth", "50", "--technical", "光纤", "--time-requirement", "尽快",
+       "--cost-bearer", "budget")
+    r = ok("audit", "sla", "--as-of", "2026-09-30", "--json").json()  # 09-21 + 5 = 09-29 (Mid-Autumn 09-25)
+    assert [(c["application"], c["clock"], c["overdue"]) for c in r["clocks"]] == [
+        (2, "review", True), (1, "review", False)]
+    ok("review", "approve", "1", user="bdc.reviewer")
+    ok("provision", "1", "--yes")
+    r = ok("audit", "sla", "--since", "2026-09-01", "--json").json()
+    assert r["on_time"] == {"review": {"met": 1, "total": 1, "share": 1.0},
+                            "construction": {"met": 1, "total": 1, "share": 1.0}}

@@ -61,3 +61,27 @@ def idle(
         raise PartialFailure(f"{len(data['failed'])} of {len(data['failed']) + len(data['closed'])} closures "
                              "failed: " + "; ".join(f"link {r['link']} on {r['device']}: {r['error']}"
                                                     for r in data["failed"][:3]))
+
+
+@app.command("sla")
+def sla(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="As of this date (YYYY-MM-DD); default today."),
+    since: Optional[str] = typer.Option(None, "--since", help="Also the share of each clock met on time since DATE."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Every running clock (review and construction, Art. 12) with its due date; overdue ones first."""
+    from egovnet.services.sla import audit
+
+    data = audit(services(ctx), date_opt(as_of, "--as-of"), date_opt(since, "--since"))
+    if as_json:
+        output.emit_json(data)
+        return
+    output.table(data["clocks"], [Column("application", "application", "right"), Column("unit", "unit"),
+                                  Column("clock", "clock"), Column("due", "due"),
+                                  Column("working_days_left", "working days left", "right")],
+                 title=f"running clocks as of {data['as_of']}", empty="no running clocks",
+                 row_style=lambda r: "red" if r["overdue"] else None)
+    for kind, v in data.get("on_time", {}).items():
+        share = f"{v['share']:.0%}" if v["share"] is not None else "-"
+        output.message(f"{kind} on time since {data['since']}: {v['met']} of {v['total']} ({share})")
