@@ -108,7 +108,7 @@ def test_usage_import_checks_every_row(opened, tmp_path):
         "traffic.csv:3: link: link 'L9' not found", "traffic.csv:4: date: date '2026-02-30' is not a date; write "
         "YYYY-MM-DD (2026/3/1 and 2026年3月1日 are read too)",
         "traffic.csv:5: bytes_in: bytes_in 'lots' is not a whole number of bytes",
-        f"Error: {path}: 3 of 4 rows are invalid (line 3, 4, 5); nothing was written"]
+        f"Error: {path}: 3 of 4 rows are invalid (line 3, 4, 5); nothing was written. Fix them and import again"]
     path.write_text("device,interface,date,bytes_in,bytes_out\n"
                     f"zjj-sw1,{PORT},2026-09-27,1,1\nzjj-sw1,{PORT},2026-09-28,3000000,20\n", encoding="utf-8")
     r = ok("usage", "import", str(path), "--json").json()

@@ -25,29 +25,12 @@ def serve(
     import time
     from pathlib import Path
 
-    from egovnet.lab.server import check_loopback
-    from egovnet.services.lab import (LAB_PASSWORD_ENV, sample_spec, spec_from_inventory, start_lab,
-                                      write_inventory, write_known_hosts)
+    from egovnet.services.lab import LAB_PASSWORD_ENV, serve as start
 
-    check_loopback(host)
     folder = Path(inventory)
-    existing = (folder / "inventory.yaml").exists() and not devices
-    spec, ports = spec_from_inventory(folder) if existing else (sample_spec(devices or None), {})
+    lab, rows = start(folder, devices, Path(ctx.obj.home), host)
     try:
-        lab = start_lab(spec, host_key_path=Path(ctx.obj.home) / "lab" / "host_key", ports=ports)
-    except OSError as exc:
-        from egovnet.errors import Conflict
-
-        raise Conflict(f"cannot serve the lab on the ports of {folder}/inventory.yaml: {exc.strerror or exc}; "
-                       "stop the other lab or change the ports") from None
-    try:
-        if existing:
-            write_known_hosts(folder, lab)
-        else:
-            write_inventory(folder, spec, lab)
-        output.table([{"device": d["name"], "platform": d["platform"], "address": f"{lab.host}:{lab.ports[d['name']]}",
-                       "towns": d["towns"]} for d in spec],
-                     [Column("device", "device"), Column("platform", "platform"), Column("address", "address"),
+        output.table(rows, [Column("device", "device"), Column("platform", "platform"), Column("address", "address"),
                       Column("towns", "towns")], title="egovnet device lab")
         output.message(f"inventory and known_hosts written to {folder}; in another shell: "
                        f"EGOVNET_INVENTORY={folder} egovnet device list  (password from {LAB_PASSWORD_ENV} "

@@ -95,3 +95,32 @@ def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None =
                                            encoding="utf-8")
     write_known_hosts(folder, lab)
     return folder
+
+
+def serve(folder: Path, devices: int, home: Path, host: str = "127.0.0.1"):
+    """Start the lab for ``egovnet lab serve``: an existing inventory.yaml's devices on its ports (only
+    known_hosts is written), else the sample (or ``devices`` generated ones) on free ports with a new
+    inventory. Returns the running lab and one row per device; the caller stops the lab."""
+    from egovnet.errors import Conflict
+    from egovnet.lab.server import check_loopback
+
+    check_loopback(host)
+    folder = Path(folder)
+    existing = (folder / "inventory.yaml").exists() and not devices
+    spec, ports = spec_from_inventory(folder) if existing else (sample_spec(devices or None), {})
+    try:
+        lab = start_lab(spec, host_key_path=Path(home) / "lab" / "host_key", ports=ports)
+    except OSError as exc:
+        raise Conflict(f"cannot serve the lab on the ports of {folder}/inventory.yaml: {exc.strerror or exc}; "
+                       "stop the other lab or change the ports") from None
+    try:
+        if existing:
+            write_known_hosts(folder, lab)
+        else:
+            write_inventory(folder, spec, lab)
+    except BaseException:
+        lab.stop()
+        raise
+    rows = [{"device": d["name"], "platform": d["platform"], "address": f"{lab.host}:{lab.ports[d['name']]}",
+             "towns": d["towns"]} for d in spec]
+    return lab, rows

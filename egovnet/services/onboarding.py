@@ -135,7 +135,8 @@ def _problem(row: Row, column: str, exc: Exception) -> Problem:
     return Problem(row.line, column, str(exc))
 
 
-def _finish(report: Report, table: Table, skip_invalid: bool, rows_by_line: dict[int, Row]) -> None:
+def _finish(report: Report, table: Table, skip_invalid: bool, rows_by_line: dict[int, Row],
+            offer_skip: bool = True) -> None:
     """Refuse the whole file, or (skip_invalid) save the rejects next to it."""
     if not report.problems:
         return
@@ -144,8 +145,8 @@ def _finish(report: Report, table: Table, skip_invalid: bool, rows_by_line: dict
         shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
         raise BatchRejected(
             f"{table.source}: {len(lines)} of {report.rows} rows are invalid (line {shown}); nothing was written. "
-            "Fix them and import again, or use --skip-invalid to write the good rows and save the bad ones "
-            "to a rejects file", report)
+            "Fix them and import again" + (", or use --skip-invalid to write the good rows and save the bad ones "
+                                           "to a rejects file" if offer_skip else ""), report)
     if not report.dry_run:
         reasons: dict[int, list[str]] = {}
         for p in report.problems:
@@ -379,6 +380,12 @@ def _write_units(s, ctx, role, table, report, checked, create_depts, skip_invali
     _close_batch(s, ctx, batch, report, role, 9)
 
 
+def _units_by_ref(s) -> dict[str, Unit]:
+    """Every unit by name and by code: find_unit's lookup, once for a whole file."""
+    units = s.exec(select(Unit)).all()
+    return {u.name: u for u in units} | {u.code: u for u in units}
+
+
 # ---- applications ----------------------------------------------------------------------------
 
 def _app_row(policy, row: Row, today: dt.date) -> tuple[ApplicationInput | None, dict, list[Problem]]:
@@ -448,8 +455,7 @@ def apply_batch(ctx, path: Path, *, dry_run: bool = False, skip_invalid: bool = 
 
 def _write_applications(s, ctx, role, table, report, checked, skip_invalid) -> None:
     policy = ctx.policy
-    units = s.exec(select(Unit)).all()
-    by_ref = {u.name: u for u in units} | {u.code: u for u in units}
+    by_ref = _units_by_ref(s)
     dept_names = dict(s.exec(select(Department.id, Department.name)).all())
     open_apps = {a.unit_id: a for a in s.exec(select(Application).where(
         Application.status.in_((*OPEN_APP_STATUSES, "active")))).all()}
@@ -555,8 +561,7 @@ def approve_wave(ctx, *, path: Path | None = None, batch_id: int | None = None) 
                                                      **{k: v for k, v in APP_COLUMNS.items() if k != "unit"}})
             if "application" not in table.columns and "unit" not in table.columns:
                 raise PolicyViolation(f"{table.source}: give a column application (申请编号) or unit (单位名称)")
-            units = s.exec(select(Unit)).all()
-            by_ref = {u.name: u for u in units} | {u.code: u for u in units}
+            by_ref = _units_by_ref(s)
             for row in table.rows:
                 ref = row.values.get("application", "").strip()
                 if ref:

@@ -149,7 +149,7 @@ IMPORT_COLUMNS = {
 
 def import_usage(ctx, path: Path) -> dict:
     """Daily traffic from the monitoring system; every row checked first, all rows or none (re-import replaces)."""
-    from egovnet.services.onboarding import BatchRejected, Problem, Report, sheet_date
+    from egovnet.services.onboarding import Problem, Report, _finish, sheet_date
     from egovnet.tabular import read_table
 
     ctx.require(("bdc",), "import usage", 15)
@@ -196,10 +196,7 @@ def import_usage(ctx, path: Path) -> dict:
                 report.problems += problems
             else:
                 good.append((row, link, day, counts))
-        if report.problems:
-            lines = sorted({p.line for p in report.problems})
-            raise BatchRejected(f"{table.source}: {len(lines)} of {report.rows} rows are invalid (line "
-                                f"{', '.join(map(str, lines[:10]))}); nothing was written", report)
+        _finish(report, table, False, {}, offer_skip=False)
         for row, link, day, (b_in, b_out) in good:
             _add_day(s, ctx, link, day, "import", b_in, b_out, replace=True)
             report.items.append({"line": row.line, "link": link.id, "day": day.isoformat(), "status": "created",
