@@ -75,8 +75,8 @@ def root(
 
 
 def _wire() -> None:
-    from egovnet.commands import (apply, audit, calendar, demo, dept, device, init, lab, log, maintenance, policy,
-                                  provision, review, unit, usage)
+    from egovnet.commands import (apply, audit, calendar, change, decommission, demo, dept, device, init, lab, link,
+                                  log, maintenance, policy, provision, review, unit, usage)
 
     app.add_typer(policy.app, name="policy")
     app.add_typer(calendar.app, name="calendar")
@@ -90,10 +90,13 @@ def _wire() -> None:
     app.add_typer(usage.app, name="usage")
     app.add_typer(audit.app, name="audit")
     app.add_typer(maintenance.app, name="maintenance")
+    app.add_typer(change.app, name="change")
+    app.add_typer(link.app, name="link")
     app.command("provision")(provision.provision)
     app.command("init")(init.init)
     app.command("apply")(apply.apply)
     app.command("demo")(demo.demo)
+    app.command("decommission")(decommission.decommission)
 
 
 _wire()

@@ -10,7 +10,7 @@ def test_apply_and_show_whole_object(directory):
     events = shown.pop("events")
     assert shown == {
         "id": 1, "unit": "朱家角镇张马村村民委员会", "unit_code": "zjj-zhangma", "dept": DEPT, "status": "submitted",
-        "kind": "new", "mode": "dedicated", "bandwidth_mbps": 50, "received_on": "2026-09-28",
+        "kind": "new", "reopen_reason": None, "mode": "dedicated", "bandwidth_mbps": 50, "received_on": "2026-09-28",
         "review_due": "2026-10-10", "decided_on": None, "decided_by": None, "decision": None, "reason": None,
         "construction_due": None, "clock": "review", "days_left": 5, "overdue": False, "provisional": False,
         "link_id": 1, "shared_link": None, "filed_by": "dept.zhujiajiao", "cost_bearer": "budget",

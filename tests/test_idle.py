@@ -151,4 +151,6 @@ def test_audit_sla_lists_running_clocks_overdue_first(lab):
     ok("provision", "1", "--yes")
     r = ok("audit", "sla", "--since", "2026-09-01", "--json").json()
     assert r["on_time"] == {"review": {"met": 1, "total": 1, "share": 1.0},
-                            "construction": {"met": 1, "total": 1, "share": 1.0}}
+                            "construction": {"met": 1, "total": 1, "share": 1.0},
+                            "change_review": {"met": 0, "total": 0, "share": None},
+                            "change_execution": {"met": 0, "total": 0, "share": None}}

@@ -94,3 +94,38 @@ def test_shell_metacharacters_never_reach_the_router(router, tmp_path):
     assert r.code == 3, r.out + r.err
     assert r.err == "Error: value port has spaces or shell metacharacters; refused for a Linux device\n"
     assert router.state() == before
+
+
+def test_bandwidth_change_then_decommission_stops_the_unit(router):
+    before = router.state()
+    ok("provision", "1", "--yes")
+    router.give_unit_address("198.18.16.2", 29, "198.18.16.1")
+    assert router.ping("unit", CORE_HOST)
+    # Art. 18: the new rate is on the router's port after the change is carried out
+    ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
+    ok("change", "approve", "1", user="bdc.reviewer")
+    done = ok("change", "apply", "1", "--yes", "--json").json()
+    assert (done["result"], done["status"]) == ("applied", "applied")
+    assert "rate 20Mbit" in router.state() and "rate 50Mbit" not in router.state()
+
+    r = ok("decommission", "1", "--reason", "村委会撤并", "--yes", "--json").json()
+    assert (r["status"], r["port"], r["subnet"], r["diff"]) == ("decommissioned", "ru0", "198.18.16.0/29", [
+        "+ address 198.18.16.1/29 on ru0 (should be gone)", "+ nftables table inet egov_l1 (should be gone)",
+        "+ isolation rule on ru0 (should be gone)", "+ tbf qdisc on ru0 (should be gone)"])
+    assert router.state() == before             # address, table and qdisc gone: as before the link was built
+    assert not router.ping("unit", CORE_HOST)    # and the unit no longer reaches the extranet
+
+
+def test_idle_closure_then_reopen_on_the_router(router):
+    ok("provision", "1", "--yes")
+    router.give_unit_address("198.18.16.2", 29, "198.18.16.1")
+    assert router.ping("unit", CORE_HOST)
+    closed = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
+    assert [c["link"] for c in closed["closed"]] == [1]
+    assert not router.ping("unit", CORE_HOST)    # the port is down (Art. 15)
+    ok("--today", "2026-12-29", "apply", "--reopen", "1", "--reason", "村务公开系统上线", user="dept.zhujiajiao")
+    ok("--today", "2026-12-29", "review", "approve", "2", user="bdc.reviewer")
+    row = ok("--today", "2026-12-30", "provision", "2", "--yes", "--json").json()["results"][0]
+    assert (row["status"], row["port"], row["subnet"]) == ("applied", "ru0", "198.18.16.0/29")
+    assert router.ping("unit", CORE_HOST)        # the same port, address and rules, enabled again
+    assert not router.ping("unit", OTHER_HOST)

@@ -31,13 +31,24 @@ def apply(
     nat_basis: Optional[str] = typer.Option(None, "--nat-basis", help="Why the application needs NAT (Art. 13)."),
     received_on: Optional[str] = typer.Option(None, "--received-on", help="Day BDC received it; default today."),
     separate_link: Optional[str] = typer.Option(None, "--separate-link", help="Reason for a link of its own (Art. 14 exception)."),
+    reopen: Optional[int] = typer.Option(None, "--reopen", metavar="LINK", help="Reopen this link, closed for non-use "
+                                         "(Art. 15); other fields default to the unit's last application on it."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="With --reopen: why the unit needs the link again (Art. 15)."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """File an application for a unit through its supervising department (role dept or bdc).
 
     Example: egovnet apply --unit 朱家角镇张马村村民委员会 --basis ... --scope ... --mode dedicated
     --purpose ... --bandwidth 50 --technical ... --time-requirement ... --cost-bearer budget
+
+    Reopen a link closed for non-use: egovnet apply --reopen 7 --reason "村务公开系统上线"
     """
+    from egovnet.errors import UsageError
+
+    if reason is not None and reopen is None:
+        raise UsageError("--reason goes with --reopen LINK (Art. 15)")
+    if batch and reopen is not None:
+        raise UsageError("--batch and --reopen do not go together: reopen one link at a time")
     if batch:
         _batch(ctx, batch, dry_run, skip_invalid, as_json, unit, file)
         return
@@ -47,7 +58,7 @@ def apply(
         "unit": unit, "basis": basis, "scope": scope, "mode": mode, "purpose": purpose,
         "bandwidth_mbps": bandwidth, "technical": technical, "time_requirement": time_requirement,
         "cost_bearer": cost_bearer, "received_on": date_opt(received_on, "--received-on"),
-        "separate_link": separate_link,
+        "separate_link": separate_link, "reopen": reopen, "reopen_reason": reason,
         "encryption": {k: v for k, v in (("basis", encryption_basis), ("design", encryption_design)) if v} or None,
         "nat": {"basis": nat_basis} if nat_basis else None,
     }
@@ -56,8 +67,9 @@ def apply(
         output.emit_json(app_)
         return
     joined = app_["shared_link"]
+    reopens = f" to reopen link {app_['link_id']} (Art. 15)" if app_["kind"] == "reopen" else ""
     output.message(
-        f"filed application {app_['id']} for {app_['unit']}; review due {app_['review_due']} (Art. 12)"
+        f"filed application {app_['id']} for {app_['unit']}{reopens}; review due {app_['review_due']} (Art. 12)"
         + (f"; joins link {joined['link']} shared with {', '.join(joined['units']) or 'its address'} (Art. 14)"
            if joined else ""))
     if app_["provisional"]:

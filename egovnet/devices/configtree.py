@@ -44,26 +44,33 @@ def parse(text: str) -> dict[str, list[str]]:
     return tree
 
 
-def intended(commands: list[str], platform: str) -> dict[str, list[str]]:
-    """The (section -> lines) a command list means to leave on the device; negations and exits skipped."""
+def _walk(commands: list[str], platform: str):
+    """(section or None, line, negated) for each command; for a negation the line is what it removes.
+    Exits and commits are skipped; an indented line belongs to the section opened above it."""
     negate, up = NEGATE.get(platform, "no"), UP.get(platform, "exit")
-    out: dict[str, list[str]] = {}
     section = None
     for raw in commands:
         line = raw.strip()
         if line in (up, "commit", "return", "end"):
             section = None
             continue
-        if line.startswith(negate + " "):
+        nested = raw.startswith(" ") and section is not None
+        if not nested:
+            section = line if line.startswith(SECTION_PREFIXES) else None
+        negated = line.startswith(negate + " ")
+        yield (section if nested else None), (line[len(negate) + 1:] if negated else line), negated
+
+
+def intended(commands: list[str], platform: str) -> dict[str, list[str]]:
+    """The (section -> lines) a command list means to leave on the device; negations and exits skipped."""
+    out: dict[str, list[str]] = {}
+    for section, line, negated in _walk(commands, platform):
+        if negated:
             continue
-        if raw.startswith(" ") and section is not None:
-            out[section].append(line)
-        elif line.startswith(SECTION_PREFIXES):
-            section = line
-            out.setdefault(section, [])
-        else:
-            section = None
+        if section is None:
             out.setdefault(line, [])
+        else:
+            out[section].append(line)
     return out
 
 
@@ -78,9 +85,24 @@ def missing(running: dict[str, list[str]], want: dict[str, list[str]]) -> list[s
     return gaps
 
 
-def removed(running: dict[str, list[str]], gone: list[str]) -> list[str]:
-    """Sections that should be gone but are still there."""
-    return [header for header in gone if header in running]
+def same(a: dict[str, list[str]], b: dict[str, list[str]]) -> bool:
+    """The same sections with the same lines, in any order within a section (devices print their own order)."""
+    return a.keys() == b.keys() and all(sorted(a[h]) == sorted(b[h]) for h in a)
+
+
+def leftover(running: dict[str, list[str]], commands: list[str], platform: str) -> list[str]:
+    """What the commands' negations ('undo shutdown', 'no vlan 10') should have removed but the device
+    still shows: a shut port that should be up, a VLAN that should be gone."""
+    out: list[str] = []
+    for section, target, negated in _walk(commands, platform):
+        if not negated:
+            continue
+        if section is None:
+            out += [f"{target} (should be gone)"] if target in running else []
+        else:
+            out.extend(f"{section} / {have} (should be gone)" for have in running.get(section, [])
+                       if have == target or have.startswith(target + " "))
+    return out
 
 
 def inverse(backup: dict[str, list[str]], commands: list[str], platform: str) -> list[str]:
@@ -89,31 +111,31 @@ def inverse(backup: dict[str, list[str]], commands: list[str], platform: str) ->
     want = intended(commands, platform)
     # undo of lines the commands removed ('undo shutdown' when the backup had 'shutdown')
     removed_lines: dict[str, list[str]] = {}
-    section = None
-    for raw in commands:
-        line = raw.strip()
-        if line.startswith(SECTION_PREFIXES) and not raw.startswith(" "):
-            section = line
-        elif line == up:
-            section = None
-        elif line.startswith(negate + " ") and section is not None:
-            target = line[len(negate) + 1:]
+    gone = set()  # sections the commands removed as a whole ('undo vlan 10') come back first, in the backup's order
+    for section, target, negated in _walk(commands, platform):
+        if negated and section is None:
+            gone.add(target)
+        elif negated:
             had = [l for l in backup.get(section, []) if l == target or l.startswith(target + " ")]
             removed_lines.setdefault(section, []).extend(had)
     out: list[str] = []
+    for header, body in backup.items():
+        if header in gone and header.startswith(SECTION_PREFIXES):
+            out += [header, *(f" {line}" for line in body), up]
     drop_sections = []
     for header in list(want) + [h for h in removed_lines if h not in want]:
         before = backup.get(header)
         if before is None:
             drop_sections.append(header)
             continue
-        body = []
+        negations, restore = [], set(removed_lines.get(header, []))
         for line in want.get(header, []):
             if line in before:
                 continue
             same = [l for l in before if key(l) == key(line)]
-            body.extend(f" {l}" for l in same) if same else body.append(f" {negate} {key(line)}")
-        body.extend(f" {l}" for l in removed_lines.get(header, []))
+            restore.update(same) if same else negations.append(f" {negate} {key(line)}")
+        # restored lines in the backup's order: 'port link-type access' before 'port default vlan 101'
+        body = negations + [f" {l}" for l in before if l in restore]
         if body:
             out += [header, *body, up]
     # sections created by the push go last, and in reverse (the Vlanif before its VLAN)

@@ -39,6 +39,8 @@ class ApplicationInput:
     nat: dict | None = None
     received_on: dt.date | None = None
     separate_link: str | None = None
+    reopen: int | None = None            # a link closed for non-use (Art. 15) that this application reopens
+    reopen_reason: str | None = None
     features: dict = field(default_factory=dict)
 
 
@@ -91,6 +93,8 @@ def check_application_values(policy, data: ApplicationInput) -> dict:
 
 def file_application(ctx, data: ApplicationInput) -> dict:
     role = ctx.require(("dept", "bdc"), "file an application", 10)
+    if data.reopen is not None:
+        data = _reopen_input(ctx, data)
     values = check_application_values(ctx.policy, data)
     received = data.received_on or ctx.today
     if received > ctx.today:
@@ -107,7 +111,11 @@ def file_application(ctx, data: ApplicationInput) -> dict:
         if open_app:
             raise Conflict(f"unit {unit.name!r} already has application {open_app.id} ({open_app.status}); "
                            "decide or finish it before filing another")
-        link, joined = _link_for(s, ctx, unit, values["mode"], separate_reason)
+        if data.reopen is not None:
+            link, joined = _closed_link(s, data.reopen, unit), False
+            values.update(kind="reopen", reopen_reason=data.reopen_reason)
+        else:
+            link, joined = _link_for(s, ctx, unit, values["mode"], separate_reason)
         due = ctx.calendar.add_working_days(received, ctx.policy.deadlines.review.working_days)
         app = Application(
             unit_id=unit.id, dept_id=dept.id, link_id=link.id, joined_link=joined,
@@ -117,9 +125,58 @@ def file_application(ctx, data: ApplicationInput) -> dict:
         s.add(app)
         s.flush()
         events.record(s, ctx, "application", app.id, "file", role=role, article=11,
-                      after={"unit": unit.name, "link_id": link.id, "joined_link": joined,
-                             "received_on": received, "review_due": due.due})
+                      after={"unit": unit.name, "link_id": link.id, "joined_link": joined, "kind": app.kind,
+                             "received_on": received, "review_due": due.due,
+                             **({"reopen_reason": app.reopen_reason} if app.reopen_reason else {})})
         return application_dict(s, ctx, app)
+
+
+def _closed_link(s, link_id: int, unit: Unit | None) -> Link:
+    """Art. 15: only a link closed for non-use is reopened, and only for a unit that was on it."""
+    from egovnet.services.links import get_link, units_on
+
+    link = get_link(s, link_id)
+    if link.status != "closed_idle":
+        hint = {"active": "it is active: there is nothing to reopen",
+                "decommissioned": "it was decommissioned and its port, VLAN and subnet returned: file a new "
+                                  "application"}.get(link.status, "file or review an ordinary application instead")
+        raise PolicyViolation(f"link {link.id} is {link.status}, not closed for non-use (Art. 15); {hint}")
+    if unit is not None and unit.id not in {u.id for u, _, _ in units_on(s, link.id, ("closed",))}:
+        raise PolicyViolation(f"unit {unit.name!r} was not on link {link.id} when it was closed; it applies for "
+                              "a link of its own with an ordinary application (Art. 10-14)")
+    return link
+
+
+def _reopen_input(ctx, data: ApplicationInput) -> ApplicationInput:
+    """A reopen application (Art. 15) states its reason; other fields default to the unit's last application
+    on the link, and the review is the same as any other's (Art. 12)."""
+    from dataclasses import replace
+
+    from egovnet.errors import UsageError
+    from egovnet.services.links import units_on
+
+    reason = clean_text(data.reopen_reason, "reopen reason")
+    if not reason:
+        raise UsageError(f"reopening link {data.reopen} needs --reason: Art. 15 asks the unit to say why it "
+                         "needs the link again")
+    if data.separate_link is not None:
+        raise UsageError("--reopen brings back the closed link itself; it takes no --separate-link")
+    with unit_of_work(ctx.engine, write=False) as s:
+        unit = find_unit(s, data.unit) if data.unit else None
+        link = _closed_link(s, data.reopen, unit)
+        on = units_on(s, link.id, ("closed",))
+        if unit is None:
+            if len(on) != 1:
+                raise UsageError(f"link {link.id} served {', '.join(u.name for u, _, _ in on) or 'no unit'}; "
+                                 "name the unit that asks to reopen it with --unit")
+            unit = on[0][0]
+        last = next(a for u, _, a in reversed(on) if u.id == unit.id)
+        filled = {k: getattr(last, k) for k in ("basis", "scope", "mode", "purpose", "bandwidth_mbps", "technical",
+                                                 "time_requirement", "cost_bearer") if getattr(data, k) is None}
+        for name in ("encryption", "nat"):
+            if getattr(data, name) is None and (last.features or {}).get(name):
+                filled[name] = {k: v for k, v in last.features[name].items() if k in ("basis", "design")}
+    return replace(data, unit=unit.name, reopen_reason=reason, **filled)
 
 
 def _check_eligible(policy, unit: Unit) -> None:
@@ -222,7 +279,7 @@ def approve_in_session(s, ctx, app: Application, describe: bool = True) -> dict:
         link.status = "approved"
         link.bandwidth_mbps = max(link.bandwidth_mbps, app.bandwidth_mbps)
         s.add(link)
-    elif link.bandwidth_mbps < app.bandwidth_mbps and link.status != "active":
+    elif link.bandwidth_mbps < app.bandwidth_mbps and link.status in ("approved", "provisioning"):
         link.bandwidth_mbps = app.bandwidth_mbps
         s.add(link)
     old, new = events.diff(before, events.snapshot(app, APP_FIELDS))
@@ -323,7 +380,7 @@ def application_dict(s, ctx, app: Application, brief: bool = False) -> dict:
     days_left = cal.days_left(today, due) if due else None
     out = {
         "id": app.id, "unit": unit.name, "unit_code": unit.code, "dept": dept.name, "status": app.status,
-        "kind": app.kind, "mode": app.mode, "bandwidth_mbps": app.bandwidth_mbps,
+        "kind": app.kind, "reopen_reason": app.reopen_reason or None, "mode": app.mode, "bandwidth_mbps": app.bandwidth_mbps,
         "received_on": app.received_on.isoformat(), "review_due": app.review_due.isoformat(),
         "decided_on": app.decided_on.isoformat() if app.decided_on else None,
         "decided_by": app.decided_by, "decision": app.decision, "reason": app.reason or None,

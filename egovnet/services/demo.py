@@ -71,7 +71,7 @@ def run_demo(base: Settings, keep: bool = False, step=None) -> dict:
                 log("bdc.reviewer", f"review approve {app_id}", f"approved, construction due {a['construction_due']}")
             except EgovnetError as exc:
                 log("bdc.reviewer", f"review approve {app_id}", f"refused: {exc}")
-        excerpt, results = _provision_on_lab(as_user("bdc.engineer"), home, log)
+        excerpt, results = _provision_on_lab(as_user, home, log)
         final = apps.list_applications(bdc)
         return {"home": str(home) if keep else None, "steps": steps, "applications": final,
                 "provisioning": results, "device_config_excerpt": excerpt}
@@ -81,10 +81,12 @@ def run_demo(base: Settings, keep: bool = False, step=None) -> dict:
             shutil.rmtree(home, ignore_errors=True)
 
 
-def _provision_on_lab(ctx, home: Path, log) -> tuple[list[str], list[dict]]:
-    """Start the built-in lab, write its inventory into the demo home, provision every approved link."""
+def _provision_on_lab(as_user, home: Path, log) -> tuple[list[str], list[dict]]:
+    """Start the built-in lab, write its inventory into the demo home, provision every approved link, then
+    carry out a bandwidth change on the first one (Art. 18)."""
     import os
 
+    from egovnet.services import changes
     from egovnet.services import provision as prov
     from egovnet.services.lab import LAB_PASSWORD_ENV, lab_password, sample_spec, start_lab, write_inventory
 
@@ -92,7 +94,10 @@ def _provision_on_lab(ctx, home: Path, log) -> tuple[list[str], list[dict]]:
     spec = sample_spec(ports=8)
     lab = start_lab(spec)
     try:
-        ctx.inventory = write_inventory(home / "inventory", spec, lab)
+        inventory = write_inventory(home / "inventory", spec, lab)
+        ctx, clerk, reviewer = (as_user(u) for u in ("bdc.engineer", "dept.zhujiajiao", "bdc.reviewer"))
+        for c in (ctx, clerk, reviewer):
+            c.inventory = inventory
         log("egovnet", "lab serve (in-process)", ", ".join(f"{d['name']} ({d['platform']}) 127.0.0.1:{lab.ports[d['name']]}"
                                                            for d in spec))
         result = prov.provision(ctx, [], all_approved=True, workers=4)
@@ -100,6 +105,15 @@ def _provision_on_lab(ctx, home: Path, log) -> tuple[list[str], list[dict]]:
             log("bdc.engineer", f"provision {row['application']}",
                 f"{row['status']} on {row['device']} {row['port']} VLAN {row['vlan']} {row['subnet']}"
                 + (f": {row['error']}" if row["error"] else ""))
+        if result["results"] and not result["results"][0]["failed"]:
+            link = result["results"][0]["link"]
+            c = changes.request(clerk, link, bandwidth=100, reason="视频会议扩容")
+            log("dept.zhujiajiao", f"change request {link} --bandwidth 100",
+                f"change {c['id']}, review due {c['review_due']} (Art. 18)")
+            c = changes.approve(reviewer, c["id"])
+            log("bdc.reviewer", f"change approve {c['id']}", f"approved, execution due {c['execution_due']}")
+            c = changes.apply(ctx, c["id"])
+            log("bdc.engineer", f"change apply {c['id']}", f"{c['result']} on {c['device']}: " + "; ".join(c["diff"]))
         excerpt = []
         device = lab.devices[result["results"][0]["device"]] if result["results"] else None
         if device is not None:

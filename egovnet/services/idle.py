@@ -19,7 +19,7 @@ from egovnet.errors import Conflict, InvalidInput
 from egovnet.policy import add_months
 from egovnet.services import events
 from egovnet.state.db import unit_of_work
-from egovnet.state.models import Allocation, Application, Department, Link, Notice, Push, Unit
+from egovnet.state.models import Allocation, Application, Department, Link, Unit
 
 
 @contextmanager
@@ -44,15 +44,9 @@ def run_lock(home: Path, name: str):
 
 
 def _units_on(s, link_id: int) -> list[tuple[Unit, Department]]:
-    q = select(Unit, Department).join(Application, Application.unit_id == Unit.id) \
-        .join(Department, Department.id == Unit.dept_id) \
-        .where(Application.link_id == link_id, Application.status == "active").order_by(Application.id)
-    seen, out = set(), []
-    for unit, dept in s.exec(q).all():
-        if unit.id not in seen:
-            seen.add(unit.id)
-            out.append((unit, dept))
-    return out
+    from egovnet.services.links import units_on
+
+    return [(u, d) for u, d, _ in units_on(s, link_id)]
 
 
 def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict]]:
@@ -97,34 +91,18 @@ def audit(ctx, *, as_of: dt.date | None = None, close: bool = False, workers: in
 
 
 def _close(ctx, as_of, idle, result, workers, driver_factory, progress) -> None:
-    from egovnet.devices.render import render
     from egovnet.inventory import load_inventory
-    from egovnet.services.provision import Job, push_all
+    from egovnet.services.provision import default_driver_factory, link_job, push_all
 
     inventory = load_inventory(ctx.inventory)
-    jobs: list[Job] = []
+    jobs = []
     with unit_of_work(ctx.engine) as s:
         for row in idle:
             link = s.get(Link, row["link"])
-            alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
-            if link.status != "active" or alloc is None:
+            if link.status != "active" or s.exec(select(Allocation).where(Allocation.link_id == link.id)).first() is None:
                 continue
-            dev = inventory.device(alloc.device)
-            context = {"port": alloc.port, "vlan": alloc.vlan, "link_id": link.id,
-                       "description": f"egov-L{link.id}-idle"}
-            commands = render(dev.platform, "shutdown", context, ctx.inventory)
-            push = Push(link_id=link.id, device=dev.name, action="shutdown", commands=commands, actor=ctx.user,
-                        effective_date=ctx.today)
-            s.add(push)
-            s.flush()
-            job = Job(0, link.id, ", ".join(row["units"]), "", dev.name, dev.platform, commands, context,
-                      push_id=push.id, action="shutdown")
-            jobs.append(job)
-    if driver_factory is None:
-        from egovnet.devices.netmiko_driver import NetmikoDriver
-
-        def driver_factory(dev):
-            return NetmikoDriver(dev, inventory.known_hosts)
+            jobs.append(link_job(s, ctx, inventory, link, "shutdown", unit=", ".join(row["units"])))
+    driver_factory = driver_factory or default_driver_factory(inventory)
     push_all(ctx, inventory, jobs, driver_factory, dry_run=False, workers=workers, progress=progress)
     rows = {r["link"]: r for r in idle}
     for job in jobs:
@@ -137,10 +115,9 @@ def _close(ctx, as_of, idle, result, workers, driver_factory, progress) -> None:
 
 
 def _record_closure(ctx, link_id: int, as_of: dt.date) -> list[dict]:
-    from egovnet.services.notices import idle_closure_text, write_notice
+    from egovnet.services.notices import idle_closure_text, issue
 
     rule = ctx.policy.deadlines.idle_closure
-    out = []
     with unit_of_work(ctx.engine) as s:
         link = s.get(Link, link_id)
         link.status, link.closed_on = "closed_idle", ctx.today
@@ -149,20 +126,20 @@ def _record_closure(ctx, link_id: int, as_of: dt.date) -> list[dict]:
         events.record(s, ctx, "link", link.id, "close_idle", role="bdc", article=rule.article,
                       before={"status": "active"}, after={"status": "closed_idle", "closed_on": ctx.today,
                                                           "opened_on": link.opened_on, "limit_on": limit})
-        for unit, dept in _units_on(s, link.id):
-            for role, recipient in (("unit", unit.name), ("department", dept.name)):
-                title, paragraphs = idle_closure_text(
-                    recipient=recipient, unit=unit.name, code=unit.code, link_id=link.id, address=link.address,
-                    opened_on=link.opened_on, limit_on=limit, closed_on=ctx.today, months=rule.calendar_months)
-                docx, md = write_notice(ctx.home, f"L{link.id}-{unit.code}-{role}-{ctx.today:%Y%m%d}", title,
-                                        paragraphs, ctx.today)
-                notice = Notice(kind="idle_closure", link_id=link.id, unit_id=unit.id, recipient=recipient,
-                                recipient_role=role, article=rule.article, issued_on=ctx.today,
-                                docx_path=str(docx), md_path=str(md))
-                s.add(notice)
-                s.flush()
-                events.record(s, ctx, "notice", notice.id, "issue", role="bdc", article=rule.article,
-                              after={"kind": "idle_closure", "link_id": link.id, "recipient": recipient,
-                                     "docx": str(docx)})
-                out.append({"recipient": recipient, "role": role, "docx": str(docx), "md": str(md)})
+        out = issue(s, ctx, "idle_closure", link, _units_on(s, link.id), rule.article, lambda recipient, unit:
+                    idle_closure_text(recipient=recipient, unit=unit.name, code=unit.code, link_id=link.id,
+                                      address=link.address, opened_on=link.opened_on, limit_on=limit,
+                                      closed_on=ctx.today, months=rule.calendar_months))
+        close_applications(s, ctx, link.id, "close_idle", rule.article)
     return out
+
+
+def close_applications(s, ctx, link_id: int, why: str, article: int) -> list[int]:
+    """The link's active applications end with it; a unit needs a new one to come back (Art. 15)."""
+    apps = s.exec(select(Application).where(Application.link_id == link_id, Application.status == "active")).all()
+    for app in apps:
+        app.status = "closed"
+        s.add(app)
+        events.record(s, ctx, "application", app.id, "close", role="bdc", article=article,
+                      before={"status": "active"}, after={"status": "closed", "because": why})
+    return [a.id for a in apps]

@@ -43,7 +43,13 @@ class Job:
     joins: bool = False          # the link is already built: no device work (Art. 14)
     construction_due: dt.date | None = None
     result: DeviceResult | None = None
-    action: str = "open"
+    action: str = "open"         # open | close | shutdown | no_shutdown | bandwidth (the template's name)
+    undo: list[str] | None = None  # a Linux rollback for a job no opposite template undoes (a rate change)
+    reopen: bool = False           # re-enables a link closed for non-use (Art. 15)
+
+    @property
+    def label(self) -> str:
+        return f"application {self.app_id}" if self.app_id else f"link {self.link_id} ({self.action})"
 
 
 def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str, bandwidth_mbps: int,
@@ -62,6 +68,40 @@ def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str
         "encryption": "encryption" in approved, "ipsec_policy": device.ipsec_policy,
         "core_prefix": device.core_prefix,
     }
+
+
+def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, unit: str = "", unit_code: str = "",
+             bandwidth_mbps: int | None = None, also: tuple[str, ...] = (), journal: bool = True) -> Job:
+    """One device job on an already-built link, from its allocation: render the action's template (and any
+    templates in ``also``) and journal a 'planned' push in the caller's transaction."""
+    alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
+    if alloc is None:
+        raise PolicyViolation(f"link {link.id} has no port, VLAN or subnet on record, so nothing of it is on a "
+                              "device; see 'egovnet log list --object link'")
+    dev = inventory.device(alloc.device)
+    place = {"device": alloc.device, "port": alloc.port, "vlan": alloc.vlan, "subnet": alloc.subnet}
+    context = build_context(dev, place, app_id, link.id, unit_code or "link",
+                            bandwidth_mbps if bandwidth_mbps is not None else link.bandwidth_mbps, {})
+    commands = []
+    for name in (action, *also):
+        commands += render(dev.platform, name, context, ctx.inventory)
+    job = Job(app_id, link.id, unit, unit_code, dev.name, dev.platform, commands, context, action=action)
+    if journal:
+        push = Push(link_id=link.id, application_id=app_id or None, device=dev.name, action=action,
+                    commands=commands, actor=ctx.user, effective_date=ctx.today)
+        s.add(push)
+        s.flush()
+        job.push_id = push.id
+    return job
+
+
+def default_driver_factory(inventory, session_log: Path | None = None):
+    from egovnet.devices.netmiko_driver import NetmikoDriver
+
+    def factory(dev):
+        log = Path(session_log) / f"{dev.name}.log" if session_log else None
+        return NetmikoDriver(dev, inventory.known_hosts, session_log=log)
+    return factory
 
 
 def _pick_device(inventory, unit: Unit, wanted: str | None):
@@ -140,6 +180,11 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
                     jobs.append(Job(app.id, link.id, unit.name, unit.code, dev.name, dev.platform, [], {},
                                     joins=True, construction_due=app.construction_due))
                     continue
+                if link.status == "closed_idle" and alloc is not None:
+                    job = _reopen_job(s, ctx, inventory, link, app, unit, dry_run)
+                    planned_links[link.id] = job
+                    jobs.append(job)
+                    continue
                 if alloc is None:
                     dev = _pick_device(inventory, unit, device)
                     place = _allocate(s, inventory, dev, link)
@@ -173,6 +218,25 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
         return dry.jobs
 
 
+def _reopen_job(s, ctx, inventory, link: Link, app: Application, unit: Unit, dry_run: bool) -> Job:
+    """Art. 15: a reopened link comes back on its own port, VLAN and subnet: the port is enabled again
+    (and its rate set, when the new application asks for another bandwidth); nothing is built anew."""
+    if app.kind != "reopen":
+        raise PolicyViolation(f"application {app.id}: link {link.id} was closed for non-use (Art. 15); it reopens "
+                              f"only through an application filed with 'egovnet apply --reopen {link.id}'")
+    rate = () if app.bandwidth_mbps == link.bandwidth_mbps else ("bandwidth",)
+    job = link_job(s, ctx, inventory, link, "no_shutdown", app_id=app.id, unit=unit.name, unit_code=unit.code,
+                   bandwidth_mbps=app.bandwidth_mbps, also=rate, journal=not dry_run)
+    job.construction_due, job.reopen = app.construction_due, True
+    if rate and job.platform == "linux":
+        old = {**job.context, "bandwidth_mbps": link.bandwidth_mbps}
+        job.undo = render("linux", "shutdown", old, ctx.inventory) + render("linux", "bandwidth", old, ctx.inventory)
+    if not dry_run and app.status == "approved":
+        app.status = "provisioning"
+        s.add(app)
+    return job
+
+
 def _set_push(ctx, push_id: int | None, **values) -> None:
     if push_id is None:
         return
@@ -193,23 +257,31 @@ def _backup(home: Path, device: str, text: str) -> Path:
     return path
 
 
+def _linux_parts(running: str, c: dict) -> dict[str, bool]:
+    """Which of a link's four parts a Linux router shows: address, nftables table, isolation rule, tbf qdisc."""
+    lines = running.splitlines()
+    want = {f"address {c['gateway']}/{c['prefix']} on {c['port']}":
+            lambda ln: f" {c['port']} " in ln and f"inet {c['gateway']}/{c['prefix']} " in ln,
+            f"nftables table inet egov_l{c['link_id']}": lambda ln: ln.strip() == f"table inet egov_l{c['link_id']} {{",
+            f"isolation rule on {c['port']}": lambda ln: f'iifname "{c["port"]}" ip daddr != {c["core_prefix"]} drop'
+            in ln,
+            f"tbf qdisc on {c['port']}": lambda ln: ln.startswith("qdisc tbf ") and f" dev {c['port']} root " in ln}
+    return {name: any(found(ln) for ln in lines) for name, found in want.items()}
+
+
 def _gaps(platform: str, running: str, job: Job, verifying: bool = False) -> list[str]:
-    """Intended lines the device does not show yet."""
-    if platform == "linux" and job.action != "open":
-        # link state is not in a Linux router's address/rule/qdisc listing: always send (the steps are
-        # idempotent) and let the shell's error pattern decide
-        return [] if verifying else [f"{job.action} {job.context['port']}"]
+    """What the device does not show yet of what the job means to leave there."""
+    if platform == "linux" and job.action == "open":
+        return [name for name, there in _linux_parts(running, job.context).items() if not there]
+    if platform == "linux" and job.action == "close":
+        return [f"{name} (should be gone)" for name, there in _linux_parts(running, job.context).items() if there]
     if platform == "linux":
-        c = job.context
-        lines = running.splitlines()
-        want = {f"address {c['gateway']}/{c['prefix']} on {c['port']}":
-                lambda ln: f" {c['port']} " in ln and f"inet {c['gateway']}/{c['prefix']} " in ln,
-                f"nftables table inet egov_l{c['link_id']}": lambda ln: ln.strip() == f"table inet egov_l{c['link_id']} {{",
-                f"isolation rule on {c['port']}": lambda ln: f'iifname "{c["port"]}" ip daddr != {c["core_prefix"]} drop'
-                in ln,
-                f"tbf qdisc on {c['port']}": lambda ln: ln.startswith("qdisc tbf ") and f" dev {c['port']} root " in ln}
-        return [name for name, found in want.items() if not any(found(ln) for ln in lines)]
-    return configtree.missing(configtree.parse(running), configtree.intended(job.commands, platform))
+        # link state and rates are not in a Linux router's address/rule/qdisc listing: always send (the steps
+        # are idempotent) and let the shell's error pattern decide
+        return [] if verifying else [f"{job.action} {job.context['port']}"]
+    tree = configtree.parse(running)
+    return configtree.missing(tree, configtree.intended(job.commands, platform)) + \
+        configtree.leftover(tree, job.commands, platform)
 
 
 def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, progress=None) -> None:
@@ -224,7 +296,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
         for job in work:
             gaps = _gaps(device.platform, running, job)
             if dry_run or not gaps:
-                job.result = DeviceResult(device.name, f"application {job.app_id}", changed=False,
+                job.result = DeviceResult(device.name, job.label, changed=False,
                                           diff=[f"+ {g}" for g in gaps] if dry_run else [],
                                           extra={"commands": job.commands if dry_run else []})
                 if not dry_run:
@@ -241,7 +313,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                 _set_push(ctx, job.push_id, status="verified")
                 driver.save()
                 _set_push(ctx, job.push_id, status="applied", finished_at=utcnow())
-                job.result = DeviceResult(device.name, f"application {job.app_id}", changed=True,
+                job.result = DeviceResult(device.name, job.label, changed=True,
                                           diff=[f"+ {g}" for g in gaps])
                 running = after
             except EgovnetError as exc:
@@ -256,7 +328,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
             exc = EgovnetError(f"device {device.name}: unexpected {exc.__class__.__name__}: {str(exc)[:200]}")
         for job in work:
             if job.result is None:
-                job.result = DeviceResult(device.name, f"application {job.app_id}", failed=True, error=str(exc))
+                job.result = DeviceResult(device.name, job.label, failed=True, error=str(exc))
                 _set_push(ctx, job.push_id, status="failed", error=str(exc)[:2000], finished_at=utcnow())
     finally:
         if driver is not None:
@@ -282,11 +354,12 @@ def _linux_state(text: str) -> list[str]:
 
 def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> DeviceResult:
     """Undo on the device what the push may have left, then check it is as it was."""
-    result = DeviceResult(device.name, f"application {job.app_id}", failed=True, error=error)
+    result = DeviceResult(device.name, job.label, failed=True, error=error)
     try:
         if device.platform == "linux":
-            opposite = {"open": "close", "shutdown": "no_shutdown", "no_shutdown": "shutdown"}.get(job.action, "close")
-            undo = render("linux", opposite, job.context, ctx.inventory)
+            opposite = {"open": "close", "close": "open", "shutdown": "no_shutdown", "no_shutdown": "shutdown"}
+            undo = job.undo if job.undo is not None else render("linux", opposite[job.action], job.context,
+                                                                ctx.inventory)
             for command in undo:  # one by one: a step never applied fails alone; the check below decides
                 try:
                     driver.configure([command])
@@ -298,11 +371,11 @@ def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> Device
             current = driver.running_config()
             undo = check_commands(configtree.inverse(configtree.parse(before), job.commands, device.platform),
                                   device.platform)
-            if configtree.parse(current) != configtree.parse(before):
+            if not configtree.same(configtree.parse(current), configtree.parse(before)):
                 driver.configure(undo)
         _set_push(ctx, job.push_id, rollback=undo)
         now = driver.running_config()
-        same = (configtree.parse(now) == configtree.parse(before)) if device.platform != "linux" else \
+        same = configtree.same(configtree.parse(now), configtree.parse(before)) if device.platform != "linux" else \
             _linux_state(now) == _linux_state(before)
         status = "rolled_back" if same else "failed"
         if not same:
@@ -328,6 +401,16 @@ def record(ctx, jobs: list[Job]) -> list[dict]:
             res = (lead.result if lead else None)
             ok = (res is not None and not res.failed) or (job.joins and link.status == "active" and lead is None)
             if ok:
+                if lead is not None and lead.reopen and link.status == "closed_idle":
+                    before = {"status": link.status, "opened_on": link.opened_on, "closed_on": link.closed_on,
+                              "bandwidth_mbps": link.bandwidth_mbps}
+                    # the 3-month clock of Art. 15 and the fee period start again from today
+                    link.status, link.opened_on, link.closed_on = "active", ctx.today, None
+                    link.bandwidth_mbps = lead.context["bandwidth_mbps"]
+                    s.add(link)
+                    events.record(s, ctx, "link", link.id, "reopen", role="bdc", article=15, before=before,
+                                  after={"status": "active", "opened_on": ctx.today, "closed_on": None,
+                                         "bandwidth_mbps": link.bandwidth_mbps, "application": lead.app_id})
                 if link.status != "active":
                     link.status, link.opened_on = "active", ctx.today
                     s.add(link)
@@ -376,12 +459,7 @@ def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: st
 
     inventory = load_inventory(ctx.inventory)
     jobs = plan(ctx, inventory, app_ids, all_approved=all_approved, device=device, dry_run=dry_run)
-    if driver_factory is None:
-        from egovnet.devices.netmiko_driver import NetmikoDriver
-
-        def driver_factory(dev):
-            log = Path(session_log) / f"{dev.name}.log" if session_log else None
-            return NetmikoDriver(dev, inventory.known_hosts, session_log=log)
+    driver_factory = driver_factory or default_driver_factory(inventory, session_log)
     if on_total:
         on_total(len(jobs))
     push_all(ctx, inventory, jobs, driver_factory, dry_run=dry_run, workers=workers, progress=progress)

@@ -1,4 +1,5 @@
-"""`audit sla`: every running clock (review Art. 12, construction Art. 12) and the share met on time."""
+"""`audit sla`: every running clock (review and construction, Art. 12; change review and execution, Art. 18) and
+the share of each met on time."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import datetime as dt
 
 from sqlmodel import select
 
+from egovnet.services.changes import running_clock
 from egovnet.state.db import unit_of_work
-from egovnet.state.models import Application, Link, Unit
+from egovnet.state.models import Application, ChangeRequest, Link, Unit
 
 
 def audit(ctx, as_of: dt.date | None = None, since: dt.date | None = None) -> dict:
     as_of = as_of or ctx.today
-    clocks, met = [], {"review": [0, 0], "construction": [0, 0]}
+    clocks = []
+    met = {"review": [0, 0], "construction": [0, 0], "change_review": [0, 0], "change_execution": [0, 0]}
     with unit_of_work(ctx.engine, write=False) as s:
         for app, unit, link in s.exec(select(Application, Unit, Link).join(Unit, Unit.id == Application.unit_id)
                                       .join(Link, Link.id == Application.link_id)).all():
@@ -26,7 +29,18 @@ def audit(ctx, as_of: dt.date | None = None, since: dt.date | None = None) -> di
             if since and app.status == "active" and app.decided_on and app.decided_on >= since and link.opened_on:
                 met["construction"][1] += 1
                 met["construction"][0] += link.opened_on <= app.construction_due
-    clocks.sort(key=lambda c: (not c["overdue"], c["due"], c["application"]))
+        for change, unit in s.exec(select(ChangeRequest, Unit).join(Unit, Unit.id == ChangeRequest.unit_id)).all():
+            kind, due = running_clock(change)
+            if kind:
+                clocks.append({**_clock(ctx, as_of, None, unit, kind, due, 18), "change": change.id,
+                               "link": change.link_id})
+            if since and change.decided_on and change.requested_on >= since:
+                met["change_review"][1] += 1
+                met["change_review"][0] += change.decided_on <= change.review_due
+            if since and change.applied_on and change.decided_on >= since:
+                met["change_execution"][1] += 1
+                met["change_execution"][0] += change.applied_on <= change.execution_due
+    clocks.sort(key=lambda c: (not c["overdue"], c["due"], c["application"] or 0, c.get("change") or 0))
     out = {"as_of": as_of.isoformat(), "clocks": clocks}
     if since:
         out["since"] = since.isoformat()
@@ -36,5 +50,5 @@ def audit(ctx, as_of: dt.date | None = None, since: dt.date | None = None) -> di
 
 def _clock(ctx, as_of, app, unit, kind, due, article) -> dict:
     left = ctx.calendar.days_left(as_of, due)
-    return {"application": app.id, "unit": unit.name, "clock": kind, "article": article, "due": due.isoformat(),
+    return {"application": app.id if app else None, "change": None, "unit": unit.name, "clock": kind, "article": article, "due": due.isoformat(),
             "working_days_left": left, "overdue": left < 0}

@@ -108,9 +108,39 @@ class Application(SQLModel, table=True):
     decided_by: Optional[str] = Field(default=None, max_length=64)
     decision: Optional[str] = Field(default=None, max_length=16)
     reason: str = Field(default="", max_length=2000)
+    reopen_reason: str = Field(default="", max_length=2000)   # kind 'reopen': why the closed link is needed (Art. 15)
     construction_due: Optional[dt.date] = Field(default=None)
     construction_due_provisional: bool = Field(default=False)
     batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ChangeRequest(SQLModel, table=True):
+    """资源调整 (Art. 18): a unit's written request to change a link's bandwidth or to stop using a shared link.
+    Reviewed within 5 working days, carried out within 10 of approval."""
+
+    __tablename__ = "change_request"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="link.id", index=True)
+    kind: str = Field(max_length=16)                       # bandwidth | release
+    unit_id: int = Field(foreign_key="unit.id", index=True)  # the requesting unit; for release, the one leaving
+    dept_id: int = Field(foreign_key="department.id", index=True)
+    bandwidth_from: Optional[int] = Field(default=None)
+    bandwidth_to: Optional[int] = Field(default=None)
+    reason: str = Field(max_length=2000)
+    requested_on: dt.date
+    requested_by: str = Field(max_length=64)
+    review_due: dt.date
+    review_due_provisional: bool = Field(default=False)
+    status: str = Field(default="submitted", max_length=16, index=True)  # submitted approved rejected applied withdrawn
+    decided_on: Optional[dt.date] = Field(default=None)
+    decided_by: Optional[str] = Field(default=None, max_length=64)
+    decision_reason: str = Field(default="", max_length=2000)
+    execution_due: Optional[dt.date] = Field(default=None)
+    execution_due_provisional: bool = Field(default=False)
+    applied_on: Optional[dt.date] = Field(default=None)
+    applied_by: Optional[str] = Field(default=None, max_length=64)
+    push_id: Optional[int] = Field(default=None, foreign_key="push.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
