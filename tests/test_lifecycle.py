@@ -280,3 +280,27 @@ def test_maintenance_three_working_days_across_national_day(filed, refused, earl
     assert ok("maintenance", "list", "--json").json() == []
     ok("--today", filed, *args, "--start", f"{earliest} 00:30")
     assert [m["start"] for m in ok("maintenance", "list", "--json").json()] == [f"{earliest} 00:30"]
+
+
+def test_decommission_withdraws_open_changes_and_keeps_an_idle_closure_date(lab):
+    dev = lab.devices["zjj-sw1"]
+    ok("dept", "add", DEPT)
+    first = open_link("aa")
+    ok("change", "request", "1", "--bandwidth", "100", "--reason", "扩容", user="dept.zhujiajiao")
+    r = ok("decommission", "1", "--reason", "撤并", "--yes", "--json").json()
+    assert (r["changes_withdrawn"], r["closed_on"]) == ([1], "2026-09-28")
+    assert ok("change", "show", "1", "--json").json()["status"] == "withdrawn"
+    assert dev.section(f"vlan {first['vlan']}") is None
+
+    second = open_link("bb")
+    ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes")
+    r = ok("--today", "2027-01-05", "decommission", "2", "--reason", "三个月未使用，单位确认不再接入", "--yes",
+           "--json").json()
+    # the fee period ended when the idle link was closed (Art. 15, 25); the notices still go out
+    assert (r["status"], r["closed_on"], r["applications_closed"]) == ("decommissioned", "2026-12-28", [])
+    assert [(n["recipient"], n["role"]) for n in r["notices"]] == [(second["name"], "unit"), (DEPT, "department")]
+    assert ok("link", "show", "2", "--json").json()["fee_period"] == {"from": "2026-09-28", "to": "2026-12-28"}
+    assert dev.section(f"vlan {second['vlan']}") is None
+    assert fails(3, "apply", "--reopen", "2", "--reason", "x").err == (
+        "Error: link 2 is decommissioned, not closed for non-use (Art. 15); it was decommissioned and its port, "
+        "VLAN and subnet returned: file a new application\n")

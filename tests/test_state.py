@@ -154,3 +154,36 @@ def test_two_processes_file_200_applications_each(_home, tmp_path):
     con = sqlite3.connect(_home / "egovnet.db")
     assert con.execute("SELECT count(*) FROM link").fetchone() == (1,)
     assert con.execute("SELECT count(*) FROM event WHERE action = 'file'").fetchone() == (400,)
+
+
+def test_upgrade_to_0005_closes_the_applications_of_links_closed_for_non_use(tmp_path):
+    """A database from before change requests: its idle-closed link's application ends with the link (Art. 15)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from egovnet.state.db import HEAD_REVISION, alembic_config, make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(engine, conn), "0004")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO department (id, name, contact, created_at) VALUES (1, 'd', '', '2026-01-01')"))
+        conn.execute(text(
+            "INSERT INTO unit (id, name, code, category, dept_id, town, address, address_key, budget_unit, contact, "
+            "justification, created_at, updated_at) VALUES (1, 'u', 'u1', 'village', 1, '', '', '', 1, '', '', "
+            "'2026-01-01', '2026-01-01')"))
+        for link_id, status in ((1, "closed_idle"), (2, "active")):
+            conn.execute(text(
+                "INSERT INTO link (id, address, address_key, mode, status, bandwidth_mbps, created_at) "
+                f"VALUES ({link_id}, 'a', 'a{link_id}', 'dedicated', '{status}', 50, '2026-01-01')"))
+            conn.execute(text(
+                "INSERT INTO application (id, unit_id, dept_id, link_id, joined_link, separate_link_reason, kind, basis, "
+                "scope, mode, purpose, bandwidth_mbps, technical, time_requirement, cost_bearer, features, received_on, "
+                "review_due, review_due_provisional, status, filed_by, reason, construction_due_provisional, created_at) "
+                f"VALUES ({link_id}, 1, 1, {link_id}, 0, '', 'new', '', '', 'dedicated', '', 50, '', '', 'budget', '{{}}', "
+                "'2026-01-01', '2026-01-08', 0, 'active', 'x', '', 0, '2026-01-01')"))
+    assert upgrade(engine, tmp_path)["to"] == HEAD_REVISION
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, status, reopen_reason FROM application ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(1, "closed", ""), (2, "active", "")]
+    engine.dispose()

@@ -241,6 +241,8 @@ def _rate(ctx, change_id: int, role: str, dry_run: bool, driver_factory, progres
             result = "planned" if dry_run and not out["failed"] else \
                 ("rolled_back" if res and res.extra.get("rolled_back") else "failed")
             return {**change_dict(s, ctx, change), **out, "dry_run": dry_run, "result": result}
+        if change.status != "approved":  # another run carried it out meanwhile; the push found nothing to do
+            return {**change_dict(s, ctx, change), **out, "dry_run": False, "result": "unchanged"}
         link = s.get(Link, change.link_id)
         before = link.bandwidth_mbps
         link.bandwidth_mbps = change.bandwidth_to

@@ -57,6 +57,9 @@ def upgrade() -> None:
                                       server_default=''))
 
     # ### end Alembic commands ###
+    # the applications of a link already closed for non-use end with it (Art. 15): a unit reopens it anew
+    op.execute("UPDATE application SET status = 'closed' WHERE status = 'active' "
+               "AND link_id IN (SELECT id FROM link WHERE status = 'closed_idle')")
 
 
 def downgrade() -> None:
