@@ -129,3 +129,14 @@ def test_idle_closure_then_reopen_on_the_router(router):
     assert (row["status"], row["port"], row["subnet"]) == ("applied", "ru0", "198.18.16.0/29")
     assert router.ping("unit", CORE_HOST)        # the same port, address and rules, enabled again
     assert not router.ping("unit", OTHER_HOST)
+
+
+def test_decommission_when_part_of_the_link_is_already_gone(router):
+    before = router.state()
+    ok("provision", "1", "--yes")
+    router.in_ns("router", "tc", "qdisc", "del", "dev", "ru0", "root")  # someone removed the rate limit by hand
+    r = ok("decommission", "1", "--reason", "撤并", "--yes", "--json").json()
+    assert (r["status"], r["diff"]) == ("decommissioned", [
+        "+ address 198.18.16.1/29 on ru0 (should be gone)", "+ nftables table inet egov_l1 (should be gone)",
+        "+ isolation rule on ru0 (should be gone)"])
+    assert router.state() == before

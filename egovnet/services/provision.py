@@ -304,7 +304,10 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                 continue
             _set_push(ctx, job.push_id, status="pushing", backup_path=str(backup))
             try:
-                driver.configure(job.commands)
+                if device.platform == "linux" and job.action == "close":
+                    _each(driver, job.commands)
+                else:
+                    driver.configure(job.commands)
                 after = driver.running_config()
                 still = _gaps(device.platform, after, job, verifying=True)
                 if still:
@@ -341,6 +344,17 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                 progress()
 
 
+def _each(driver, commands: list[str]) -> None:
+    """Linux steps one by one: a step for a part already gone ('tc qdisc del' with no qdisc) fails alone, and
+    the verification that follows decides."""
+    for command in commands:
+        try:
+            driver.configure([command])
+        except EgovnetError as exc:
+            if getattr(exc, "session_lost", False):
+                raise
+
+
 def _hung(jobs: list[Job]) -> bool:
     return any(j.result and j.result.error and ("timed out" in j.result.error.lower() or "timeout" in j.result.error.lower())
                for j in jobs)
@@ -360,12 +374,7 @@ def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> Device
             opposite = {"open": "close", "close": "open", "shutdown": "no_shutdown", "no_shutdown": "shutdown"}
             undo = job.undo if job.undo is not None else render("linux", opposite[job.action], job.context,
                                                                 ctx.inventory)
-            for command in undo:  # one by one: a step never applied fails alone; the check below decides
-                try:
-                    driver.configure([command])
-                except EgovnetError as exc:
-                    if getattr(exc, "session_lost", False):
-                        raise
+            _each(driver, undo)
         else:
             driver.discard()
             current = driver.running_config()
