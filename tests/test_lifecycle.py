@@ -304,3 +304,22 @@ def test_decommission_withdraws_open_changes_and_keeps_an_idle_closure_date(lab)
     assert fails(3, "apply", "--reopen", "2", "--reason", "x").err == (
         "Error: link 2 is decommissioned, not closed for non-use (Art. 15); it was decommissioned and its port, "
         "VLAN and subnet returned: file a new application\n")
+
+
+def test_people_see_tables_and_fields(lab):
+    ok("dept", "add", DEPT)
+    first = open_link("aa")
+    ok("change", "request", "1", "--bandwidth", "100", "--reason", "视频会议扩容", user="dept.zhujiajiao")
+    r = ok("change", "list")
+    assert "change requests (Art. 18)" in r.out and first["name"] in r.out and "change_review" in r.out
+    r = ok("change", "show", "1")
+    assert "review due (5 wd)" in r.out and "2026-10-10" in r.out and "视频会议扩容" in r.out
+    r = ok("audit", "sla")
+    line = next(ln for ln in r.out.splitlines() if "change_review" in ln)
+    assert [c.strip() for c in line.split("│")[1:-1]] == ["-", "1", first["name"], "change_review", "2026-10-10", "5"]
+    r = ok("link", "list")
+    assert first["port"] in r.out and first["subnet"] in r.out and "active" in r.out
+    r = ok("link", "show", "1")
+    assert "fee period (Art. 25)" in r.out and "2026-09-28 to open" in r.out
+    r = ok("--today", "2026-10-09", "change", "approve", "1")
+    assert r.err == "change request 1 (link 1, bandwidth) approved; to be carried out by 2026-10-22 (Art. 18)\n"

@@ -70,14 +70,16 @@ def sla(
     since: Optional[str] = typer.Option(None, "--since", help="Also the share of each clock met on time since DATE."),
     as_json: bool = JSON_OPT,
 ) -> None:
-    """Every running clock (review and construction, Art. 12) with its due date; overdue ones first."""
+    """Every running clock (review and construction, Art. 12; change review and execution, Art. 18) with its due
+    date; overdue ones first."""
     from egovnet.services.sla import audit
 
     data = audit(services(ctx), date_opt(as_of, "--as-of"), date_opt(since, "--since"))
     if as_json:
         output.emit_json(data)
         return
-    output.table(data["clocks"], [Column("application", "application", "right"), Column("unit", "unit"),
+    output.table(data["clocks"], [Column("application", "application", "right"), Column("change", "change", "right"),
+                                  Column("unit", "unit"),
                                   Column("clock", "clock"), Column("due", "due"),
                                   Column("working_days_left", "working days left", "right")],
                  title=f"running clocks as of {data['as_of']}", empty="no running clocks",
