@@ -28,6 +28,16 @@ class EgovnetGroup(TyperGroup):
                 raise
             typer.echo(f"Error: {one_line(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except _CLICK_USAGE_ERROR as exc:  # a bad option or argument of a command: one line too, exit 2
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                raise
+            where = exc.ctx.command_path if exc.ctx else "egovnet"
+            typer.echo(f"Error: {one_line(exc.format_message())} (see '{where} --help')", err=True)
+            raise typer.Exit(2) from None
+
+
+# Click's UsageError, whether Typer vendors Click or depends on it: the parent of typer.BadParameter
+_CLICK_USAGE_ERROR = typer.BadParameter.__mro__[1]
 
 
 app = typer.Typer(

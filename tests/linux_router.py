@@ -144,8 +144,12 @@ class LinuxRouter:
             ("ip", "-o", "addr", "show"), ("nft", "list", "ruleset"), ("tc", "qdisc", "show")))
         return "\n".join(ln for ln in text.splitlines() if not re.match(r"qdisc (noop|noqueue) 0: ", ln))
 
-    def ping(self, src: str, dst: str) -> bool:
-        return self.in_ns(src, "ping", "-c", "1", "-W", "1", dst, check=False).returncode == 0
+    def ping(self, src: str, dst: str, tries: int = 1) -> bool:
+        """One echo answered within a second, trying up to ``tries`` times (a port just brought up needs a moment)."""
+        for _ in range(tries):
+            if self.in_ns(src, "ping", "-c", "1", "-W", "1", dst, check=False).returncode == 0:
+                return True
+        return False
 
     def give_unit_address(self, address: str, prefix: int, gateway: str) -> None:
         self.in_ns("unit", "ip", "addr", "add", f"{address}/{prefix}", "dev", "u0")

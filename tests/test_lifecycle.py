@@ -215,6 +215,10 @@ def test_change_request_bad_input_is_one_error_and_writes_nothing(lab):
         "Error: link 9 not found; see 'egovnet link list'\n")
     assert fails(2, "change", "request", "1", "--bandwidth", "100", "--reason", "x", "--received-on", "2026-02-30").err \
         .startswith("Error: --received-on '2026-02-30' is not")
+    # the command line's own errors are one line too, exit 2
+    assert fails(2, "change", "show", "one").err.startswith("Error: Invalid value for 'ID': ")
+    assert fails(2, "decommission", "1", "--yes").err == (
+        "Error: Missing option '--reason'. (see 'egovnet decommission --help')\n")
     ok("change", "request", "1", "--bandwidth", "100", "--reason", "扩容")
     assert fails(1, "change", "request", "1", "--bandwidth", "200", "--reason", "再扩容").err == (
         "Error: link 1 already has bandwidth change request 1 (submitted); decide or apply it first "
