@@ -32,6 +32,13 @@ def _said(data: dict, what: str) -> None:
         output.warn("the deadline is provisional: that year's official holiday schedule is not known yet")
 
 
+def _show(data: dict, as_json: bool, what: str) -> None:
+    if as_json:
+        output.emit_json(data)
+    else:
+        _said(data, what)
+
+
 @app.command("request")
 def request(
     ctx: typer.Context,
@@ -52,11 +59,9 @@ def request(
 
     data = run(services(ctx), link, reason=reason, bandwidth=bandwidth, release=release, unit=unit,
                received_on=date_opt(received_on, "--received-on"))
-    if as_json:
-        output.emit_json(data)
-        return
-    _said(data, "filed")
-    typer.echo(data["id"])
+    _show(data, as_json, "filed")
+    if not as_json:
+        typer.echo(data["id"])
 
 
 @app.command("list")
@@ -95,11 +100,7 @@ def approve(ctx: typer.Context, change_id: int = typer.Argument(..., metavar="ID
     """Approve (role bdc); the 10-working-day execution clock starts (Art. 18)."""
     from egovnet.services.changes import approve as run
 
-    data = run(services(ctx), change_id)
-    if as_json:
-        output.emit_json(data)
-    else:
-        _said(data, "approved")
+    _show(run(services(ctx), change_id), as_json, "approved")
 
 
 @app.command("reject")
@@ -112,11 +113,7 @@ def reject(
     """Reject (role bdc) with the reason the unit is told."""
     from egovnet.services.changes import reject as run
 
-    data = run(services(ctx), change_id, reason)
-    if as_json:
-        output.emit_json(data)
-    else:
-        _said(data, "rejected")
+    _show(run(services(ctx), change_id, reason), as_json, "rejected")
 
 
 @app.command("apply")
