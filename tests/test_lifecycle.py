@@ -224,8 +224,8 @@ def test_change_request_bad_input_is_one_error_and_writes_nothing(lab):
         "Error: link 1 already has bandwidth change request 1 (submitted); decide or apply it first "
         "('egovnet change show 1')\n")
     assert fails(3, "change", "approve", "1").err == (
-        "Error: user 'bdc.engineer' filed change request 1 and may not approve it (separation of duties); another "
-        "BDC reviewer must decide\n")
+        "Error: user 'bdc.engineer' filed change request 1 and may not approve it (separation of duties, Art. 18); "
+        "another BDC reviewer must decide\n")
     assert fails(3, "change", "reject", "1", "--reason", " ", user="bdc.reviewer").err == (
         "Error: reason is empty; it is required\n")
     ok("change", "reject", "1", "--reason", "带宽已满足现有应用", user="bdc.reviewer")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
-from egovnet.errors import Conflict, InvalidInput, NotFound, PolicyViolation, PermissionDenied
+from egovnet.errors import Conflict, InvalidInput, NotFound, PolicyViolation
 from egovnet.services import events
 from egovnet.services.directory import _dept_user_may_act, find_unit
 from egovnet.state.db import unit_of_work
@@ -44,6 +44,18 @@ class ApplicationInput:
     features: dict = field(default_factory=dict)
 
 
+def check_bandwidth(policy, value, what: str = "bandwidth_mbps", not_a_number=InvalidInput) -> int:
+    """A whole number of Mbit/s within the policy's range (applications, change requests)."""
+    limits = policy.application.bandwidth_mbps
+    try:
+        mbps = int(str(value).strip())
+    except ValueError:
+        raise not_a_number(f"{what} {value!r} is not a whole number of Mbit/s") from None
+    if not limits.min <= mbps <= limits.max:
+        raise InvalidInput(f"{what} {mbps} is out of range; the policy allows {limits.min} to {limits.max} Mbit/s")
+    return mbps
+
+
 def check_application_values(policy, data: ApplicationInput) -> dict:
     """Validate an application's own values (Art. 11, 13, 14). Pure; raises with every missing field named."""
     rules = policy.application
@@ -62,14 +74,7 @@ def check_application_values(policy, data: ApplicationInput) -> dict:
         raise PolicyViolation(f"link mode {mode!r} is not one Art. {policy.links.article} provides; use "
                               + " or ".join(f"{k} ({v.label})" for k, v in policy.links.modes.items()))
     out["mode"] = mode
-    try:
-        bw = int(str(data.bandwidth_mbps).strip())
-    except ValueError:
-        raise InvalidInput(f"bandwidth_mbps {data.bandwidth_mbps!r} is not a whole number of Mbit/s") from None
-    if not rules.bandwidth_mbps.min <= bw <= rules.bandwidth_mbps.max:
-        raise InvalidInput(f"bandwidth_mbps {bw} is out of range; the policy allows "
-                           f"{rules.bandwidth_mbps.min} to {rules.bandwidth_mbps.max} Mbit/s")
-    out["bandwidth_mbps"] = bw
+    out["bandwidth_mbps"] = check_bandwidth(policy, data.bandwidth_mbps)
     bearer = str(data.cost_bearer).strip()
     if bearer not in ("budget", "unit"):
         raise InvalidInput(f"cost_bearer {bearer!r} must be 'budget' (district budget) or 'unit' "
@@ -215,9 +220,7 @@ def _get(s, app_id: int) -> Application:
 
 def _decider(ctx, s, app: Application, doing: str) -> str:
     role = ctx.require(("bdc",), f"{doing} application {app.id}", 12)
-    if ctx.policy.roles.separation_of_duties and app.filed_by == ctx.user:
-        raise PermissionDenied(f"user {ctx.user!r} filed application {app.id} and may not {doing} it "
-                               "(separation of duties, Art. 10, 12); another BDC reviewer must decide")
+    ctx.not_own(app.filed_by, f"application {app.id}", doing, "10, 12")
     if app.status != "submitted":
         raise PolicyViolation(f"application {app.id} is {app.status}, not submitted; it was decided on "
                               f"{app.decided_on} by {app.decided_by}")

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from egovnet.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PolicyViolation, UsageError
 from egovnet.services import events
+from egovnet.services.applications import check_bandwidth
 from egovnet.services.directory import _dept_user_may_act, find_unit
 from egovnet.services.links import get_link, units_on
 from egovnet.state.db import unit_of_work
@@ -50,17 +51,6 @@ def _check_release(s, link: Link, unit: Unit) -> None:
                               f"unused; take the link down with 'egovnet decommission {link.id} --reason TEXT'")
 
 
-def _bandwidth(policy, value) -> int:
-    limits = policy.application.bandwidth_mbps
-    try:
-        mbps = int(str(value).strip())
-    except ValueError:
-        raise UsageError(f"--bandwidth {value!r} is not a whole number of Mbit/s") from None
-    if not limits.min <= mbps <= limits.max:
-        raise InvalidInput(f"--bandwidth {mbps} is out of range; the policy allows {limits.min} to {limits.max} Mbit/s")
-    return mbps
-
-
 def request(ctx, link_id: int, *, reason: str, bandwidth=None, release: str | None = None, unit: str | None = None,
             received_on: dt.date | None = None) -> dict:
     role = ctx.require(("dept", "bdc"), f"request a change of link {link_id}", ARTICLE)
@@ -69,7 +59,7 @@ def request(ctx, link_id: int, *, reason: str, bandwidth=None, release: str | No
     if release is not None and unit is not None:
         raise UsageError("--release names the unit leaving the link; it takes no --unit")
     reason = clean_text(reason, "reason", required=True)
-    mbps = _bandwidth(ctx.policy, bandwidth) if bandwidth is not None else None
+    mbps = check_bandwidth(ctx.policy, bandwidth, "--bandwidth", UsageError) if bandwidth is not None else None
     received = received_on or ctx.today
     if received > ctx.today:
         raise InvalidInput(f"received-on {received} is after today ({ctx.today})")
@@ -131,9 +121,7 @@ def _requesting_units(ctx, on):
 
 def _decider(ctx, change: ChangeRequest, doing: str) -> str:
     role = ctx.require(("bdc",), f"{doing} change request {change.id}", ARTICLE)
-    if ctx.policy.roles.separation_of_duties and change.requested_by == ctx.user:
-        raise PermissionDenied(f"user {ctx.user!r} filed change request {change.id} and may not {doing} it "
-                               "(separation of duties); another BDC reviewer must decide")
+    ctx.not_own(change.requested_by, f"change request {change.id}", doing, str(ARTICLE))
     if change.status != "submitted":
         raise PolicyViolation(f"change request {change.id} is {change.status}, not submitted"
                               + (f"; it was decided on {change.decided_on} by {change.decided_by}" if change.decided_on

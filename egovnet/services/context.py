@@ -51,3 +51,9 @@ class Ctx:
         return_hint = f"assign it under roles.users in {self.policy.source}, or act as another user (EGOVNET_USER)"
         raise PermissionDenied(f"user {self.user!r} may not {doing}: that needs role {labels} "
                                f"(Art. {article}); {self.user!r} has {has}; {return_hint}")
+
+    def not_own(self, filed_by: str, what: str, doing: str, article: str) -> None:
+        """Separation of duties: whoever filed something may not decide it; another BDC reviewer must."""
+        if self.policy.roles.separation_of_duties and filed_by == self.user:
+            raise PermissionDenied(f"user {self.user!r} filed {what} and may not {doing} it (separation of "
+                                   f"duties, Art. {article}); another BDC reviewer must decide")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from egovnet.errors import PolicyViolation
+from egovnet.errors import Conflict, PolicyViolation
 from egovnet.services import events
 from egovnet.services.links import get_link, link_dict, units_on
 from egovnet.state.db import unit_of_work
@@ -58,8 +58,12 @@ def _record(ctx, link_id: int, reason: str, role: str) -> dict:
     with unit_of_work(ctx.engine) as s:
         link = get_link(s, link_id)
         was = link.status
+        alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
+        if was not in ("active", "closed_idle") or alloc is None:
+            # another run took it down while this one talked to the device (which then had nothing to remove)
+            raise Conflict(f"link {link.id} is {was} now: another egovnet run decommissioned it on {link.closed_on}; "
+                           f"see 'egovnet link show {link.id}'")
         on = units_on(s, link.id, ("active",) if was == "active" else ("closed",))
-        alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).one()
         freed = {"device": alloc.device, "port": alloc.port, "vlan": alloc.vlan, "subnet": alloc.subnet}
         s.delete(alloc)  # the pools are what no allocation holds: the port, VLAN and subnet are free again
         # a link closed for non-use stopped costing on the day it was closed (Art. 25)

@@ -77,7 +77,7 @@ def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, uni
     alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
     if alloc is None:
         raise PolicyViolation(f"link {link.id} has no port, VLAN or subnet on record, so nothing of it is on a "
-                              "device; see 'egovnet log list --object link'")
+                              f"device; see 'egovnet log list --type link --id {link.id}'")
     dev = inventory.device(alloc.device)
     place = {"device": alloc.device, "port": alloc.port, "vlan": alloc.vlan, "subnet": alloc.subnet}
     context = build_context(dev, place, app_id, link.id, unit_code or "link",
