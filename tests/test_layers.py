@@ -61,3 +61,46 @@ def test_readme_documents_every_command_and_variable():
     missing = [n for n in names if f"`{n}" not in readme]
     assert missing == []
     assert [v for v in ENV_VARS if f"`{v}`" not in readme] == []
+
+
+def _platform_branches(tree):
+    """Comparisons of a platform name against literals: `x.platform == "linux"`, `platform in ("a", "b")`."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        names = [s for s in sides if (isinstance(s, ast.Attribute) and s.attr == "platform")
+                 or (isinstance(s, ast.Name) and s.id == "platform")]
+        literals = [s for s in sides if isinstance(s, ast.Constant) and isinstance(s.value, str)
+                    or isinstance(s, (ast.Tuple, ast.List, ast.Set))]
+        if names and literals:
+            yield node.lineno
+
+
+def test_no_platform_branches_outside_devices():
+    """One module per platform owns what differs between vendors; services ask it (Issue: real devices)."""
+    found = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG).parts
+        if rel[0] in ("devices", "lab"):
+            continue
+        found += [f"{'/'.join(rel)}:{line}" for line in _platform_branches(ast.parse(path.read_text("utf-8")))]
+    assert found == []
+
+
+def test_platform_branch_finder_finds_one():
+    tree = ast.parse('if dev.platform == "linux":\n    pass\nif platform in ("a", "b"):\n    pass\n')
+    assert list(_platform_branches(tree)) == [1, 3]
+
+
+def test_every_inventory_platform_has_a_module_and_templates():
+    from typing import get_args
+
+    from egovnet.devices import platforms
+    from egovnet.devices.render import ACTIONS, PACKAGED
+    from egovnet.inventory import Platform
+
+    assert sorted(get_args(Platform)) == sorted(platforms.PLATFORMS)
+    for name, p in platforms.PLATFORMS.items():
+        for action in ACTIONS:
+            assert any((PACKAGED / folder / f"{action}.j2").is_file() for folder in p.templates), (name, action)

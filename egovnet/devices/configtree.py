@@ -1,13 +1,12 @@
 """Running configs as trees of sections, and the checks and inverses egovnet computes on them.
 
 Huawei VRP, H3C Comware and Cisco IOS print sections as a header line followed by lines indented
-by one space; that is all egovnet needs to verify a push and to undo it.
+by one space; that is all egovnet needs to verify a push and to undo it. ``syntax`` is the platform
+(devices/platforms): its ``negate`` word ('undo', 'no') and the ``up`` command that leaves a view.
 """
 
 from __future__ import annotations
 
-NEGATE = {"huawei": "undo", "huawei_vrpv8": "undo", "hp_comware": "undo", "cisco_ios": "no"}
-UP = {"huawei": "quit", "huawei_vrpv8": "quit", "hp_comware": "quit", "cisco_ios": "exit"}
 SECTION_PREFIXES = ("interface ", "vlan ", "acl ", "ip vpn-instance ", "policy-map ", "ip access-list ", "vrf ")
 SKIP = ("#", "!", "return", "end", "Building configuration", "Current configuration")
 
@@ -44,10 +43,10 @@ def parse(text: str) -> dict[str, list[str]]:
     return tree
 
 
-def _walk(commands: list[str], platform: str):
+def _walk(commands: list[str], syntax):
     """(section or None, line, negated) for each command; for a negation the line is what it removes.
     Exits and commits are skipped; an indented line belongs to the section opened above it."""
-    negate, up = NEGATE.get(platform, "no"), UP.get(platform, "exit")
+    negate, up = syntax.negate, syntax.up
     section = None
     for raw in commands:
         line = raw.strip()
@@ -61,10 +60,10 @@ def _walk(commands: list[str], platform: str):
         yield (section if nested else None), (line[len(negate) + 1:] if negated else line), negated
 
 
-def intended(commands: list[str], platform: str) -> dict[str, list[str]]:
+def intended(commands: list[str], syntax) -> dict[str, list[str]]:
     """The (section -> lines) a command list means to leave on the device; negations and exits skipped."""
     out: dict[str, list[str]] = {}
-    for section, line, negated in _walk(commands, platform):
+    for section, line, negated in _walk(commands, syntax):
         if negated:
             continue
         if section is None:
@@ -90,11 +89,11 @@ def same(a: dict[str, list[str]], b: dict[str, list[str]]) -> bool:
     return a.keys() == b.keys() and all(sorted(a[h]) == sorted(b[h]) for h in a)
 
 
-def leftover(running: dict[str, list[str]], commands: list[str], platform: str) -> list[str]:
+def leftover(running: dict[str, list[str]], commands: list[str], syntax) -> list[str]:
     """What the commands' negations ('undo shutdown', 'no vlan 10') should have removed but the device
     still shows: a shut port that should be up, a VLAN that should be gone."""
     out: list[str] = []
-    for section, target, negated in _walk(commands, platform):
+    for section, target, negated in _walk(commands, syntax):
         if not negated:
             continue
         if section is None:
@@ -105,14 +104,14 @@ def leftover(running: dict[str, list[str]], commands: list[str], platform: str) 
     return out
 
 
-def inverse(backup: dict[str, list[str]], commands: list[str], platform: str) -> list[str]:
+def inverse(backup: dict[str, list[str]], commands: list[str], syntax) -> list[str]:
     """Commands that take the device from (backup + commands) back to backup, for the lines touched."""
-    negate, up = NEGATE[platform], UP[platform]
-    want = intended(commands, platform)
+    negate, up = syntax.negate, syntax.up
+    want = intended(commands, syntax)
     # undo of lines the commands removed ('undo shutdown' when the backup had 'shutdown')
     removed_lines: dict[str, list[str]] = {}
     gone = set()  # sections the commands removed as a whole ('undo vlan 10') come back first, in the backup's order
-    for section, target, negated in _walk(commands, platform):
+    for section, target, negated in _walk(commands, syntax):
         if negated and section is None:
             gone.add(target)
         elif negated:

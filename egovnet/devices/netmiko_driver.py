@@ -1,5 +1,6 @@
 """The one module that imports Netmiko: fast, strict, secret-safe sessions per platform.
 
+- Netmiko is imported once (``preload``), before any worker pool starts.
 - Huawei VRP / VRPv8: Netmiko's check_config_mode drops its pattern and waits 2 s per call (about
   11.6 s a session); the subclasses pass a pattern, which makes a session ~18x faster.
 - H3C Comware: cmd_verify on by default (configurable per device: real Comware can wrap long lines).
@@ -12,25 +13,31 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
+from egovnet.devices import platforms
 from egovnet.errors import DeviceError, HostKeyChanged, Refused
 
-ERROR_PATTERNS = {  # each matches the device's whole error line, so the journal can quote it
-    "huawei": r"(?m)^\s*Error:.*$",
-    "huawei_vrpv8": r"(?m)^\s*Error:.*$",
-    "hp_comware": r"(?m)^\s*% (Unrecognized command|Incomplete command|Wrong parameter|Too many parameters).*$",
-    "cisco_ios": r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed).*$",
-    "linux": r"(?m)^(Error:|RTNETLINK answers|Cannot find device|.*: command not found).*$",
-}
+_LOAD = threading.Lock()
+_CLASSES: dict | None = None
 
 
-def _classes():
-    from netmiko.cisco.cisco_ios import CiscoIosSSH
+def preload() -> dict:
+    """Import Netmiko's classes once, in the calling thread. Importing them lazily inside worker threads
+    races on Netmiko's package imports ("partially initialized module 'netmiko.cisco'") at 20 workers."""
+    global _CLASSES
+    with _LOAD:
+        if _CLASSES is None:
+            _CLASSES = _classes()
+        return _CLASSES
+
+
+def _classes() -> dict:
+    """Netmiko's class per device type; VRP's config-mode check gets the pattern Netmiko leaves out."""
     from netmiko.cisco_base_connection import CiscoBaseConnection
-    from netmiko.hp.hp_comware import HPComwareSSH
     from netmiko.huawei.huawei import HuaweiSSH, HuaweiVrpv8SSH
-    from netmiko.linux.linux_ssh import LinuxSSH
+    from netmiko.ssh_dispatcher import CLASS_MAPPER
 
     class FastHuawei(HuaweiSSH):
         def check_config_mode(self, check_string="]", pattern="", force_regex=False):
@@ -40,20 +47,20 @@ def _classes():
         def check_config_mode(self, check_string="]", pattern="", force_regex=False):
             return CiscoBaseConnection.check_config_mode(self, check_string=check_string, pattern=r"[>\]]")
 
-    return {"huawei": FastHuawei, "huawei_vrpv8": FastHuaweiV8, "hp_comware": HPComwareSSH,
-            "cisco_ios": CiscoIosSSH, "linux": LinuxSSH}
+    return {**CLASS_MAPPER, "huawei": FastHuawei, "huawei_vrpv8": FastHuaweiV8}
 
 
-def stock_class(platform: str):
+def stock_class(device_type: str):
     """Netmiko's own class, for benchmarks."""
     from netmiko.ssh_dispatcher import CLASS_MAPPER
 
-    return CLASS_MAPPER[platform]
+    return CLASS_MAPPER[device_type]
 
 
 class NetmikoDriver:
     def __init__(self, device, known_hosts: Path, session_log: Path | None = None, stock: bool = False):
         self.device = device
+        self.platform = platforms.get(device.platform)
         self.known_hosts = Path(known_hosts)
         self.session_log = session_log
         self.stock = stock
@@ -92,13 +99,13 @@ class NetmikoDriver:
                       read_timeout_override=t.read, ssh_strict=True, system_host_keys=False,
                       alt_host_keys=True, alt_key_file=str(self.known_hosts), allow_agent=False,
                       use_keys=bool(dev.key_file), key_file=dev.key_file, fast_cli=True)
-        if dev.platform == "hp_comware":
-            params["global_cmd_verify"] = dev.cmd_verify
+        params.update(self.platform.netmiko_params(dev))
         if self.session_log is not None:
             self.session_log.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.session_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             params["session_log"] = os.fdopen(fd, "ab")
-        cls = stock_class(dev.platform) if self.stock else _classes()[dev.platform]
+        kind = self.platform.netmiko_type
+        cls = stock_class(kind) if self.stock else preload()[kind]
         try:
             self.conn = cls(**params)
         except NetmikoAuthenticationException:
@@ -117,7 +124,7 @@ class NetmikoDriver:
             raise self._fail("cannot connect", exc) from None
         except Exception as exc:  # any other failure still passes through _scrub
             raise self._fail("cannot open a session", exc) from None
-        if dev.platform == "cisco_ios":
+        if self.platform.needs_enable:
             try:
                 self.conn.enable()
             except Exception as exc:
@@ -125,9 +132,7 @@ class NetmikoDriver:
                 raise self._fail("cannot enter enable mode", exc) from None
 
     def running_config(self) -> str:
-        cmd = {"cisco_ios": "show running-config", "linux": "ip -o addr show; nft list ruleset; tc qdisc show"}.get(
-            self.device.platform, "display current-configuration")
-        return self.show(cmd)
+        return self.show(self.platform.show_config)
 
     def show(self, command: str) -> str:
         try:
@@ -138,12 +143,12 @@ class NetmikoDriver:
     def configure(self, commands: list[str]) -> str:
         from netmiko.exceptions import ConfigInvalidException
 
-        platform = self.device.platform
+        p = self.platform
         try:
-            out = self.conn.send_config_set(commands, error_pattern=ERROR_PATTERNS[platform], cmd_verify=True,
-                                            exit_config_mode=platform not in ("huawei_vrpv8", "linux"),
+            out = self.conn.send_config_set(commands, error_pattern=p.error_pattern, cmd_verify=True,
+                                            exit_config_mode=p.config_mode and not p.candidate,
                                             read_timeout=self.device.timeouts.read)
-            if platform == "huawei_vrpv8":
+            if p.candidate:
                 out += self.conn.commit()
                 self.conn.exit_config_mode()
             return out
@@ -157,7 +162,7 @@ class NetmikoDriver:
 
     def discard(self) -> None:
         """Drop uncommitted changes (VRPv8 candidate) and leave config mode."""
-        if self.device.platform == "huawei_vrpv8":
+        if self.platform.candidate:
             try:
                 self.conn.send_config_set(["clear configuration candidate"], exit_config_mode=False,
                                           cmd_verify=True, read_timeout=self.device.timeouts.read)
@@ -166,7 +171,7 @@ class NetmikoDriver:
                 raise self._fail("cannot discard the candidate configuration", exc) from None
 
     def save(self) -> None:
-        if self.device.platform == "linux":
+        if not self.platform.saves:
             return
         try:
             self.conn.save_config()

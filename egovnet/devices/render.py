@@ -12,7 +12,6 @@ from egovnet.devices.safety import check_commands, check_context
 from egovnet.errors import InvalidConfig
 
 PACKAGED = Path(__file__).parent / "templates"
-FALLBACK = {"huawei_vrpv8": "huawei"}
 ACTIONS = ("open", "close", "bandwidth", "shutdown", "no_shutdown")
 
 
@@ -20,10 +19,10 @@ def _env(platform: str, inventory: Path | None):
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
+    from egovnet.devices import platforms
+
     dirs = []
-    for name in (platform, FALLBACK.get(platform)):
-        if not name:
-            continue
+    for name in platforms.get(platform).templates:
         if inventory is not None:
             dirs.append(Path(inventory) / "templates" / name)
         dirs.append(PACKAGED / name)

@@ -205,7 +205,6 @@ def _release(ctx, change_id: int, role: str, dry_run: bool) -> dict:
 
 
 def _rate(ctx, change_id: int, role: str, dry_run: bool, driver_factory, progress) -> dict:
-    from egovnet.devices.render import render
     from egovnet.inventory import load_inventory
     from egovnet.services.provision import default_driver_factory, link_job, push_all
 
@@ -215,9 +214,6 @@ def _rate(ctx, change_id: int, role: str, dry_run: bool, driver_factory, progres
         link = s.get(Link, change.link_id)
         job = link_job(s, ctx, inventory, link, "bandwidth", unit=s.get(Unit, change.unit_id).name,
                        bandwidth_mbps=change.bandwidth_to, journal=not dry_run)
-        if job.platform == "linux":
-            job.undo = render("linux", "bandwidth", {**job.context, "bandwidth_mbps": link.bandwidth_mbps},
-                              ctx.inventory)
     push_all(ctx, inventory, [job], driver_factory or default_driver_factory(inventory), dry_run=dry_run, workers=1,
              progress=progress)
     res = job.result

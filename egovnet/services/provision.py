@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import select
 
-from egovnet.devices import configtree
+from egovnet.devices import platforms
 from egovnet.devices.driver import DeviceResult
 from egovnet.devices.render import render
 from egovnet.devices.safety import check_commands
@@ -44,8 +43,13 @@ class Job:
     construction_due: dt.date | None = None
     result: DeviceResult | None = None
     action: str = "open"         # open | close | shutdown | no_shutdown | bandwidth (the template's name)
-    undo: list[str] | None = None  # a Linux rollback for a job no opposite template undoes (a rate change)
+    also: tuple[str, ...] = ()     # further templates rendered after the action's (a rate with a reopening)
+    previous: dict | None = None   # the context before the job (the old rate), for platforms that undo by template
     reopen: bool = False           # re-enables a link closed for non-use (Art. 15)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return (self.action, *self.also)
 
     @property
     def label(self) -> str:
@@ -73,7 +77,8 @@ def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str
 def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, unit: str = "", unit_code: str = "",
              bandwidth_mbps: int | None = None, also: tuple[str, ...] = (), journal: bool = True) -> Job:
     """One device job on an already-built link, from its allocation: render the action's template (and any
-    templates in ``also``) and journal a 'planned' push in the caller's transaction."""
+    templates in ``also``) and journal a 'planned' push in the caller's transaction. A job that changes the
+    rate keeps the link's current rate as ``previous``, so that it can be undone."""
     alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
     if alloc is None:
         raise PolicyViolation(f"link {link.id} has no port, VLAN or subnet on record, so nothing of it is on a "
@@ -82,10 +87,14 @@ def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, uni
     place = {"device": alloc.device, "port": alloc.port, "vlan": alloc.vlan, "subnet": alloc.subnet}
     context = build_context(dev, place, app_id, link.id, unit_code or "link",
                             bandwidth_mbps if bandwidth_mbps is not None else link.bandwidth_mbps, {})
+    previous = None
+    if bandwidth_mbps is not None and bandwidth_mbps != link.bandwidth_mbps:
+        previous = build_context(dev, place, app_id, link.id, unit_code or "link", link.bandwidth_mbps, {})
     commands = []
     for name in (action, *also):
         commands += render(dev.platform, name, context, ctx.inventory)
-    job = Job(app_id, link.id, unit, unit_code, dev.name, dev.platform, commands, context, action=action)
+    job = Job(app_id, link.id, unit, unit_code, dev.name, dev.platform, commands, context, action=action,
+              also=tuple(also), previous=previous)
     if journal:
         push = Push(link_id=link.id, application_id=app_id or None, device=dev.name, action=action,
                     commands=commands, actor=ctx.user, effective_date=ctx.today)
@@ -96,7 +105,10 @@ def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, uni
 
 
 def default_driver_factory(inventory, session_log: Path | None = None):
-    from egovnet.devices.netmiko_driver import NetmikoDriver
+    """Sessions through Netmiko; its classes are imported here, in the caller's thread, before any pool."""
+    from egovnet.devices.netmiko_driver import NetmikoDriver, preload
+
+    preload()
 
     def factory(dev):
         log = Path(session_log) / f"{dev.name}.log" if session_log else None
@@ -228,9 +240,6 @@ def _reopen_job(s, ctx, inventory, link: Link, app: Application, unit: Unit, dry
     job = link_job(s, ctx, inventory, link, "no_shutdown", app_id=app.id, unit=unit.name, unit_code=unit.code,
                    bandwidth_mbps=app.bandwidth_mbps, also=rate, journal=not dry_run)
     job.construction_due, job.reopen = app.construction_due, True
-    if rate and job.platform == "linux":
-        old = {**job.context, "bandwidth_mbps": link.bandwidth_mbps}
-        job.undo = render("linux", "shutdown", old, ctx.inventory) + render("linux", "bandwidth", old, ctx.inventory)
     if not dry_run and app.status == "approved":
         app.status = "provisioning"
         s.add(app)
@@ -257,36 +266,10 @@ def _backup(home: Path, device: str, text: str) -> Path:
     return path
 
 
-def _linux_parts(running: str, c: dict) -> dict[str, bool]:
-    """Which of a link's four parts a Linux router shows: address, nftables table, isolation rule, tbf qdisc."""
-    lines = running.splitlines()
-    want = {f"address {c['gateway']}/{c['prefix']} on {c['port']}":
-            lambda ln: f" {c['port']} " in ln and f"inet {c['gateway']}/{c['prefix']} " in ln,
-            f"nftables table inet egov_l{c['link_id']}": lambda ln: ln.strip() == f"table inet egov_l{c['link_id']} {{",
-            f"isolation rule on {c['port']}": lambda ln: f'iifname "{c["port"]}" ip daddr != {c["core_prefix"]} drop'
-            in ln,
-            f"tbf qdisc on {c['port']}": lambda ln: ln.startswith("qdisc tbf ") and f" dev {c['port']} root " in ln}
-    return {name: any(found(ln) for ln in lines) for name, found in want.items()}
-
-
-def _gaps(platform: str, running: str, job: Job, verifying: bool = False) -> list[str]:
-    """What the device does not show yet of what the job means to leave there."""
-    if platform == "linux" and job.action == "open":
-        return [name for name, there in _linux_parts(running, job.context).items() if not there]
-    if platform == "linux" and job.action == "close":
-        return [f"{name} (should be gone)" for name, there in _linux_parts(running, job.context).items() if there]
-    if platform == "linux":
-        # link state and rates are not in a Linux router's address/rule/qdisc listing: always send (the steps
-        # are idempotent) and let the shell's error pattern decide
-        return [] if verifying else [f"{job.action} {job.context['port']}"]
-    tree = configtree.parse(running)
-    return configtree.missing(tree, configtree.intended(job.commands, platform)) + \
-        configtree.leftover(tree, job.commands, platform)
-
-
 def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, progress=None) -> None:
     """All of one device's jobs over one connection. Fills job.result; never raises."""
     work = [j for j in jobs if not j.joins]
+    p = platforms.get(device.platform)
     driver = None
     try:
         driver = driver_factory(device)
@@ -294,7 +277,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
         running = driver.running_config()
         backup = None if dry_run else _backup(ctx.home, device.name, running)
         for job in work:
-            gaps = _gaps(device.platform, running, job)
+            gaps = p.gaps(running, job)
             if dry_run or not gaps:
                 job.result = DeviceResult(device.name, job.label, changed=False,
                                           diff=[f"+ {g}" for g in gaps] if dry_run else [],
@@ -304,12 +287,12 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                 continue
             _set_push(ctx, job.push_id, status="pushing", backup_path=str(backup))
             try:
-                if device.platform == "linux" and job.action == "close":
+                if job.action in p.step_by_step:
                     _each(driver, job.commands)
                 else:
                     driver.configure(job.commands)
                 after = driver.running_config()
-                still = _gaps(device.platform, after, job, verifying=True)
+                still = p.gaps(after, job, verifying=True)
                 if still:
                     raise EgovnetError(f"device {device.name}: verification failed, not on the device: "
                                        + "; ".join(still[:3]))
@@ -360,32 +343,21 @@ def _hung(jobs: list[Job]) -> bool:
                for j in jobs)
 
 
-def _linux_state(text: str) -> list[str]:
-    """A Linux router's addresses, rules and qdiscs; a default qdisc (noop/noqueue) counts as none."""
-    return [ln.rstrip() for ln in text.splitlines()
-            if ln.strip() and not re.match(r"qdisc (noop|noqueue) 0: dev \S+ root", ln)]
-
-
 def _roll_back(ctx, driver, device, job: Job, before: str, error: str) -> DeviceResult:
     """Undo on the device what the push may have left, then check it is as it was."""
     result = DeviceResult(device.name, job.label, failed=True, error=error)
+    p = platforms.get(device.platform)
     try:
-        if device.platform == "linux":
-            opposite = {"open": "close", "close": "open", "shutdown": "no_shutdown", "no_shutdown": "shutdown"}
-            undo = job.undo if job.undo is not None else render("linux", opposite[job.action], job.context,
-                                                                ctx.inventory)
-            _each(driver, undo)
-        else:
-            driver.discard()
-            current = driver.running_config()
-            undo = check_commands(configtree.inverse(configtree.parse(before), job.commands, device.platform),
-                                  device.platform)
-            if not configtree.same(configtree.parse(current), configtree.parse(before)):
-                driver.configure(undo)
+        driver.discard()
+        current = driver.running_config()
+        undo = check_commands(p.undo(before, current, job,
+                                     lambda action, context: render(device.platform, action, context, ctx.inventory)),
+                              device.platform)
+        if undo:
+            _each(driver, undo) if p.step_by_step else driver.configure(undo)
         _set_push(ctx, job.push_id, rollback=undo)
         now = driver.running_config()
-        same = configtree.same(configtree.parse(now), configtree.parse(before)) if device.platform != "linux" else \
-            _linux_state(now) == _linux_state(before)
+        same = p.same(now, before)
         status = "rolled_back" if same else "failed"
         if not same:
             result.error = f"{error}; ROLLBACK INCOMPLETE: compare with the backup"

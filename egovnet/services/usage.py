@@ -6,41 +6,21 @@ A link counts as used from the first day whose traffic (in + out, all sources) e
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlmodel import select
 
+from egovnet.devices import platforms
 from egovnet.devices.safety import check_value
 from egovnet.errors import EgovnetError, PartialFailure
 from egovnet.services import events
 from egovnet.state.db import unit_of_work
 from egovnet.state.models import Allocation, Link, UsageDay, UsageSample, utcnow
 
-COUNTERS = {  # platform -> (command template, regex for bytes in, regex for bytes out)
-    "huawei": ("display interface {port}", r"Input:\s+\d+ packets, (\d+) bytes", r"Output:\s+\d+ packets, (\d+) bytes"),
-    "huawei_vrpv8": ("display interface {port}", r"Input:\s+\d+ packets, (\d+) bytes",
-                     r"Output:\s+\d+ packets, (\d+) bytes"),
-    "hp_comware": ("display interface {port}", r"Input:\s+\d+ packets, (\d+) bytes",
-                   r"Output:\s+\d+ packets, (\d+) bytes"),
-    "cisco_ios": ("show interfaces {port}", r"\d+ packets input, (\d+) bytes", r"\d+ packets output, (\d+) bytes"),
-    "linux": ("cat /sys/class/net/{port}/statistics/rx_bytes /sys/class/net/{port}/statistics/tx_bytes", "", ""),
-}
-
-
-def parse_counters(platform: str, text: str) -> tuple[int, int]:
+def parse_counters(platform: str, text: str, port: str = "") -> tuple[int, int]:
     """(bytes in, bytes out) from the platform's interface display."""
-    if platform == "linux":
-        nums = text.split()
-        if len(nums) == 2 and all(n.isdigit() for n in nums):
-            return int(nums[0]), int(nums[1])
-    else:
-        _, rx, tx = COUNTERS[platform]
-        m_in, m_out = re.search(rx, text), re.search(tx, text)
-        if m_in and m_out:
-            return int(m_in.group(1)), int(m_out.group(1))
-    raise EgovnetError(f"cannot read the byte counters from the device's answer: {text.strip()[:120]!r}")
+    return platforms.get(platform).parse_counters(text, port)
 
 
 def _add_day(s, ctx, link: Link, day, source: str, bytes_in: int, bytes_out: int, replace: bool) -> None:
@@ -82,23 +62,23 @@ def collect(ctx, *, device: str | None = None, workers: int = 4, driver_factory=
     for link_id, dev, port in targets:
         by_device.setdefault(dev, []).append((link_id, port))
     if driver_factory is None:
-        from egovnet.devices.netmiko_driver import NetmikoDriver
+        from egovnet.services.provision import default_driver_factory
 
-        def driver_factory(dev):
-            return NetmikoDriver(dev, inventory.known_hosts)
+        driver_factory = default_driver_factory(inventory)
 
     readings: list[dict] = []
 
     def read(name: str) -> None:
         dev = inventory.device(name)
+        p = platforms.get(dev.platform)
         driver = None
         try:
             driver = driver_factory(dev)
             driver.open()
             for link_id, port in by_device[name]:
                 check_value("port", port, dev.platform)
-                text = driver.show(COUNTERS[dev.platform][0].format(port=port))
-                rx, tx = parse_counters(dev.platform, text)
+                text = driver.show(p.counters_command(port))
+                rx, tx = p.parse_counters(text, port)
                 readings.append({"link": link_id, "device": name, "port": port, "in_octets": rx, "out_octets": tx,
                                  "error": None})
         except EgovnetError as exc:
