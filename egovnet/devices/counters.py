@@ -91,9 +91,19 @@ def table(family: str, text: str) -> list[dict]:
     return _textfsm_rows(family, text.replace("\r\n", "\n"))
 
 
-def read(family: str, text: str, port: str) -> tuple[int, int]:
-    """(bytes in, bytes out) of ``port`` in the device's answer; DeviceError when they cannot be read."""
+def read(family: str, text: str, port: str | None = None) -> tuple[int, int]:
+    """(bytes in, bytes out) of ``port`` in the device's answer; DeviceError when they cannot be read.
+
+    Without ``port`` the answer must show exactly one interface (the answer to a one-port command).
+    """
     rows = table(family, text)
+    if port is None:
+        names = {r["interface"] for r in rows}
+        if len(names) != 1:
+            shown = text.strip().replace("\r", "").replace("\n", " | ")[:120]
+            raise DeviceError(f"cannot read the byte counters: the device's answer shows {len(names)} interfaces, "
+                              f"not one ({shown!r}); no data is recorded for today")
+        port = names.pop()
     mine = [r for r in rows if r["interface"].lower() == port.lower()]
     shown = text.strip().replace("\r", "").replace("\n", " | ")[:120]
     if not mine:

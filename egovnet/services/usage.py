@@ -6,7 +6,6 @@ A link counts as used from the first day whose traffic (in + out, all sources) e
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,29 +17,18 @@ from egovnet.services import events
 from egovnet.state.db import unit_of_work
 from egovnet.state.models import Allocation, Link, UsageDay, UsageSample, utcnow
 
-COUNTERS = {  # platform -> (command template, regex for bytes in, regex for bytes out)
-    "huawei": ("display interface {port}", r"Input:\s+\d+ packets, (\d+) bytes", r"Output:\s+\d+ packets, (\d+) bytes"),
-    "huawei_vrpv8": ("display interface {port}", r"Input:\s+\d+ packets, (\d+) bytes",
-                     r"Output:\s+\d+ packets, (\d+) bytes"),
-    "hp_comware": ("display interface {port}", r"Input:\s+\d+ packets, (\d+) bytes",
-                   r"Output:\s+\d+ packets, (\d+) bytes"),
-    "cisco_ios": ("show interfaces {port}", r"\d+ packets input, (\d+) bytes", r"\d+ packets output, (\d+) bytes"),
-    "linux": ("cat /sys/class/net/{port}/statistics/rx_bytes /sys/class/net/{port}/statistics/tx_bytes", "", ""),
-}
+def counter_command(platform: str, port: str) -> str:
+    """The command that shows ``port``'s byte counters on this platform."""
+    from egovnet.devices import counters
+
+    return counters.command(counters.FAMILY[platform], port)
 
 
-def parse_counters(platform: str, text: str) -> tuple[int, int]:
-    """(bytes in, bytes out) from the platform's interface display."""
-    if platform == "linux":
-        nums = text.split()
-        if len(nums) == 2 and all(n.isdigit() for n in nums):
-            return int(nums[0]), int(nums[1])
-    else:
-        _, rx, tx = COUNTERS[platform]
-        m_in, m_out = re.search(rx, text), re.search(tx, text)
-        if m_in and m_out:
-            return int(m_in.group(1)), int(m_out.group(1))
-    raise EgovnetError(f"cannot read the byte counters from the device's answer: {text.strip()[:120]!r}")
+def parse_counters(platform: str, text: str, port: str | None = None) -> tuple[int, int]:
+    """(bytes in, bytes out) from the platform's interface display (devices/counters.py reads it)."""
+    from egovnet.devices import counters
+
+    return counters.read(counters.FAMILY[platform], text, port)
 
 
 def _add_day(s, ctx, link: Link, day, source: str, bytes_in: int, bytes_out: int, replace: bool) -> None:
@@ -97,8 +85,8 @@ def collect(ctx, *, device: str | None = None, workers: int = 4, driver_factory=
             driver.open()
             for link_id, port in by_device[name]:
                 check_value("port", port, dev.platform)
-                text = driver.show(COUNTERS[dev.platform][0].format(port=port))
-                rx, tx = parse_counters(dev.platform, text)
+                text = driver.show(counter_command(dev.platform, port))
+                rx, tx = parse_counters(dev.platform, text, port)
                 readings.append({"link": link_id, "device": name, "port": port, "in_octets": rx, "out_octets": tx,
                                  "error": None})
         except EgovnetError as exc:
