@@ -142,3 +142,18 @@ def test_usage_collect_reads_each_platform_over_ssh(lab):
         {"link": i, "device": device[p], "port": lab.devices[device[p]].ports[0], "in_octets": big[p][0],
          "out_octets": big[p][1], "error": None, "bytes_in": big[p][0], "bytes_out": big[p][1],
          "first_used_on": "2026-09-28"} for i, p in enumerate(LAB_PLATFORMS, start=1)]}
+
+
+def test_linux_reads_this_machines_ip_output_like_sysfs():
+    """The real `ip -s -j link show dev lo` of this machine, bracketed by two sysfs readings (lo keeps moving)."""
+    import subprocess
+
+    def sysfs():
+        base = Path("/sys/class/net/lo/statistics")
+        return int((base / "rx_bytes").read_text()), int((base / "tx_bytes").read_text())
+
+    before = sysfs()
+    text = subprocess.run(counters.command("linux", "lo").split(), capture_output=True, text=True, check=True).stdout
+    after = sysfs()
+    got = counters.linux(text, "lo")
+    assert before[0] <= got[0] <= after[0] and before[1] <= got[1] <= after[1], (before, got, after)
