@@ -15,13 +15,12 @@ DATA = Path(__file__).parent / "data" / "counters"
 CASES = sorted(p.relative_to(DATA).as_posix() for p in DATA.glob("*/*") if (p / "input.txt").exists())
 
 
-def test_every_platform_has_at_least_three_real_captures():
-    per_platform = {}
+def test_cases_per_platform():
+    """At least three real captures per vendor platform; VRPv8 has none public (see data/counters/README.md)."""
+    per_platform: dict[str, int] = {}
     for case in CASES:
-        per_platform.setdefault(case.split("/")[0], []).append(case)
-    assert {p: len(c) >= 3 for p, c in per_platform.items() if p not in ("huawei_vrpv8", "linux")} == {
-        "cisco_ios": True, "hp_comware": True, "huawei": True}
-    assert sorted(per_platform) == ["cisco_ios", "hp_comware", "huawei", "huawei_vrpv8", "linux"]
+        per_platform[case.split("/")[0]] = per_platform.get(case.split("/")[0], 0) + 1
+    assert per_platform == {"cisco_ios": 4, "hp_comware": 6, "huawei": 5, "huawei_vrpv8": 2, "linux": 2}
 
 
 @pytest.mark.parametrize("case", CASES)
