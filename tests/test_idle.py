@@ -222,3 +222,11 @@ def test_daily_readings_over_ssh_with_no_traffic_make_complete_data(opened):
     ok("--today", "2026-12-05", "usage", "collect")
     data = ok("audit", "idle", "--as-of", "2026-12-28", "--json").json()
     assert (data["no_data"], [i["link"] for i in data["idle"]]) == ([], [1])
+
+
+def test_approaching_links_show_the_gaps_so_far(opened):
+    quiet_days(1, "2026-09-29", "2026-12-26", skip=("2026-10-01",))
+    r = ok("audit", "idle", "--as-of", "2026-12-27", "--json")
+    assert [(a["link"], a["missing_days"]) for a in r.json()["approaching"]] == [(1, ["2026-10-01"])]
+    assert r.err == ("link 1 (朱家角镇张马村村民委员会) reaches 3 months without use on 2026-12-28: 1 working days "
+                     "left; no usage data yet on 2026-10-01\n")

@@ -64,8 +64,9 @@ def idle(
                        f"{day_ranges(row['missing_days'])}; import those days ('egovnet usage import FILE') or "
                        "check the link")
     for row in data["approaching"]:
+        gaps = f"; no usage data yet on {day_ranges(row['missing_days'])}" if row["missing_days"] else ""
         output.message(f"link {row['link']} ({', '.join(row['units'])}) reaches 3 months without use on "
-                       f"{row['limit_on']}: {row['working_days_left']} working days left")
+                       f"{row['limit_on']}: {row['working_days_left']} working days left{gaps}")
     if data["failed"]:
         raise PartialFailure(f"{len(data['failed'])} of {len(data['failed']) + len(data['closed'])} closures "
                              "failed: " + "; ".join(f"link {r['link']} on {r['device']}: {r['error']}"

@@ -94,7 +94,10 @@ def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
             else:
                 left = ctx.calendar.days_left(as_of, limit)
                 if left <= rule.warn_working_days:
+                    # gaps found so far, so that they can be filled before the day comes
+                    gaps = missing_days(s, link.id, link.opened_on, as_of)
                     soon.append({**row, "finding": "approaching", "working_days_left": left,
+                                 "missing_days": [d.isoformat() for d in gaps],
                                  "action": f"reaches {rule.calendar_months} months without use on {limit}"})
     return idle, soon, no_data
 
