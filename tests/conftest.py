@@ -104,3 +104,16 @@ def directory():
     add_unit("朱家角镇张马村村民委员会", "zjj-zhangma", address="青浦区朱家角镇张马村沈太路1号")
     add_unit("朱家角镇张马村卫生室", "zjj-zhangma-ws", address="上海市 青浦区朱家角镇张马村沈太路１号")
     add_unit("朱家角镇安庄村村民委员会", "zjj-anzhuang", address="青浦区朱家角镇安庄村1号", mlps=False)
+
+
+def quiet_days(link: int, first: str, last: str, *, skip: tuple[str, ...] = ()) -> None:
+    """Record zero traffic for ``link`` on every day from ``first`` to ``last`` (except ``skip``), as the
+    monitoring system would export it: complete data showing no use, so that `audit idle` may judge the link."""
+    import datetime as dt
+
+    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    path = Path.cwd() / f"quiet-L{link}-{first}.csv"
+    path.write_text("link,date,bytes_in,bytes_out\n" + "".join(f"L{link},{d},0,0\n" for d in days
+                                                                if d.isoformat() not in skip), encoding="utf-8")
+    ok("--today", max(last, TODAY), "usage", "import", str(path))

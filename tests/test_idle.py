@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import DEPT, fails, file_app, ok, run
+from conftest import DEPT, fails, file_app, ok, quiet_days, run
 
 PORT = "GigabitEthernet0/0/1"
 
@@ -37,6 +37,7 @@ def test_three_month_boundary_warning_and_closure_with_notices(opened, _home):
     before = ok("audit", "idle", "--as-of", "2026-12-27", "--json").json()
     assert before["idle"] == []
     assert [(a["link"], a["limit_on"], a["working_days_left"]) for a in before["approaching"]] == [(1, "2026-12-28", 1)]
+    quiet_days(1, "2026-09-29", "2026-12-27")  # complete data, and it shows no use
     at = ok("audit", "idle", "--as-of", "2026-12-28", "--json").json()
     assert [(i["link"], i["opened_on"], i["limit_on"], i["units"], i["departments"]) for i in at["idle"]] == [
         (1, "2026-09-28", "2026-12-28", ["朱家角镇张马村村民委员会"], [DEPT])]
@@ -71,11 +72,13 @@ def test_month_end_opening(lab):
        "--town", "朱家角镇", "--address", "青浦区沈巷村1号", "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
     ok("review", "approve", str(file_app("zjj-sx")["id"]), user="bdc.reviewer")
     ok("--today", "2026-11-30", "provision", "1", "--yes")
+    quiet_days(1, "2026-12-01", "2027-02-27")
     assert ok("audit", "idle", "--as-of", "2027-02-27", "--json").json()["idle"] == []
     assert ok("audit", "idle", "--as-of", "2027-02-28", "--json").json()["idle"][0]["limit_on"] == "2027-02-28"
 
 
 def test_cron_safety_no_prompt_lock_and_failed_closure(opened, _home):
+    quiet_days(1, "2026-09-29", "2026-12-27")
     r = fails(3, "--today", "2026-12-28", "audit", "idle", "--close")
     assert "confirm with --yes when running off a terminal (cron)" in r.err
     assert fails(3, "audit", "idle", "--as-of", "2026-12-28", "--close", "--yes").err.startswith(
@@ -154,3 +157,76 @@ def test_audit_sla_lists_running_clocks_overdue_first(lab):
                             "construction": {"met": 1, "total": 1, "share": 1.0},
                             "change_review": {"met": 0, "total": 0, "share": None},
                             "change_execution": {"met": 0, "total": 0, "share": None}}
+
+
+# ---- no data is not no traffic (Art. 15) ----
+
+def _row(**extra):
+    return {"link": 1, "address": "青浦区朱家角镇张马村1号", "opened_on": "2026-09-28", "limit_on": "2026-12-28",
+            "device": "zjj-sw1", "port": PORT, "units": ["朱家角镇张马村村民委员会"], "departments": [DEPT],
+            "article": 15, **extra}
+
+
+NO_DATA_ACTION = ("not closed: no usage record for 1 day of the 3 months (Art. 15); import those days from the "
+                  "monitoring system ('egovnet usage import FILE') or check the link with the unit")
+
+
+def test_a_failed_collection_day_is_a_gap_and_the_link_is_never_closed(opened, tmp_path):
+    quiet_days(1, "2026-09-29", "2026-12-27", skip=("2026-11-11",))
+    opened.faults.error_on = r"^display interface"          # that night the switch refuses the display
+    r = run("--today", "2026-11-11", "usage", "collect", "--json")
+    assert r.code == 4, r.err
+    assert r.err == ("Error: usage of 1 of 1 links could not be read, so they have no data for 2026-11-11 (audit "
+                     "idle will not close them, Art. 15): link 1 on zjj-sw1: cannot read the byte counters of "
+                     f"{PORT}: the device's answer does not show {PORT} (\"Error: Wrong parameter found at '^' "
+                     "position.\"); no data is recorded for today\n")
+    opened.faults.error_on = None
+
+    data = ok("audit", "idle", "--as-of", "2026-12-28", "--json").json()
+    assert data == {"as_of": "2026-12-28", "idle": [], "approaching": [], "closed": [], "failed": [],
+                    "no_data": [_row(finding="no data", missing_days=["2026-11-11"], action=NO_DATA_ACTION)]}
+    sent = len(opened.history)
+    r = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json")
+    assert (r.json()["closed"], r.json()["idle"]) == ([], [])
+    assert r.err == ("Warning: link 1 (朱家角镇张马村村民委员会) was not judged idle: no usage data on 2026-11-11; "
+                     "import those days ('egovnet usage import FILE') or check the link\n")
+    assert len(opened.history) == sent and "shutdown" not in opened.section(f"interface {PORT}")
+    assert ok("link", "show", "1", "--json").json()["status"] == "active"
+
+    # the monitoring system's figure for that day fills the gap: now the link is judged, and closed
+    quiet_days(1, "2026-11-11", "2026-11-11")
+    r = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
+    assert ([c["link"] for c in r["closed"]], r["no_data"]) == ([1], [])
+    assert "shutdown" in opened.section(f"interface {PORT}")
+
+
+def test_no_reading_at_all_is_no_data_not_idle_in_the_table(opened):
+    r = ok("audit", "idle", "--as-of", "2026-12-28")
+    assert "no idle links as of 2026-12-28" in r.err
+    assert "2026-09-29..2026-12-27 (90 days)" in r.out
+    assert "not judged, never closed: days without usage data (Art. 15)" in r.out
+    assert r.err.splitlines()[-1] == ("Warning: link 1 (朱家角镇张马村村民委员会) was not judged idle: no usage data "
+                                      "on 2026-09-29..2026-12-27 (90 days); import those days ('egovnet usage "
+                                      "import FILE') or check the link")
+    data = ok("audit", "idle", "--as-of", "2026-12-28", "--json").json()
+    assert data["idle"] == [] and len(data["no_data"][0]["missing_days"]) == 90
+
+
+def test_daily_readings_over_ssh_with_no_traffic_make_complete_data(opened):
+    """Real readings count as data: the gap days are exactly those without a reading."""
+    quiet_days(1, "2026-09-29", "2026-12-27", skip=("2026-12-01", "2026-12-02", "2026-12-05"))
+    for day in ("2026-12-01", "2026-12-02"):
+        ok("--today", day, "usage", "collect")     # the counters do not move: zero traffic, but a reading
+    data = ok("audit", "idle", "--as-of", "2026-12-28", "--json").json()
+    assert [(n["link"], n["missing_days"]) for n in data["no_data"]] == [(1, ["2026-12-05"])]
+    ok("--today", "2026-12-05", "usage", "collect")
+    data = ok("audit", "idle", "--as-of", "2026-12-28", "--json").json()
+    assert (data["no_data"], [i["link"] for i in data["idle"]]) == ([], [1])
+
+
+def test_approaching_links_show_the_gaps_so_far(opened):
+    quiet_days(1, "2026-09-29", "2026-12-26", skip=("2026-10-01",))
+    r = ok("audit", "idle", "--as-of", "2026-12-27", "--json")
+    assert [(a["link"], a["missing_days"]) for a in r.json()["approaching"]] == [(1, ["2026-10-01"])]
+    assert r.err == ("link 1 (朱家角镇张马村村民委员会) reaches 3 months without use on 2026-12-28: 1 working days "
+                     "left; no usage data yet on 2026-10-01\n")

@@ -3,7 +3,7 @@ and their deadlines across National Day 2026 and the 10-10 调休 Saturday."""
 
 import pytest
 
-from conftest import DEPT, fails, file_app, ok, run
+from conftest import DEPT, fails, file_app, ok, quiet_days, run
 
 # (device, town, port of the first link, its VLAN interface, extra section a close removes)
 PLATFORMS = {
@@ -238,6 +238,7 @@ def test_reopen_after_idle_closure_re_enables_the_same_port(lab):
     ok("dept", "add", DEPT)
     first = open_link("aa")
     port = f"interface {first['port']}"
+    quiet_days(1, "2026-09-29", "2026-12-27")  # complete data showing no use: only then is a link closed
     ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes")
     assert "shutdown" in dev.section(port)
     assert ok("review", "show", "1", "--json").json()["status"] == "closed"
@@ -265,6 +266,7 @@ def test_reopen_after_idle_closure_re_enables_the_same_port(lab):
     assert (link["status"], link["opened_on"], link["closed_on"], link["units"]) == (
         "active", "2026-12-31", None, [first["name"]])
     # the 3-month clock starts again from the reopening
+    quiet_days(1, "2027-01-01", "2027-03-30")
     assert ok("--today", "2027-03-30", "audit", "idle", "--json").json()["idle"] == []
     assert [i["link"] for i in ok("--today", "2027-03-31", "audit", "idle", "--json").json()["idle"]] == [1]
     assert fails(3, "--today", "2027-01-04", "apply", "--reopen", "1", "--reason", "x").err == (
@@ -297,6 +299,7 @@ def test_decommission_withdraws_open_changes_and_keeps_an_idle_closure_date(lab)
     assert dev.section(f"vlan {first['vlan']}") is None
 
     second = open_link("bb")
+    quiet_days(2, "2026-09-29", "2026-12-27")
     ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes")
     r = ok("--today", "2027-01-05", "decommission", "2", "--reason", "三个月未使用，单位确认不再接入", "--yes",
            "--json").json()

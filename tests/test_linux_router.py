@@ -7,7 +7,7 @@ leaves the router exactly as it was. Root only; skipped with the reason elsewher
 import pytest
 import yaml
 
-from conftest import DEPT, file_app, ok, run
+from conftest import DEPT, file_app, ok, quiet_days, run
 from linux_router import CORE_HOST, CORE_PREFIX, MGMT, OTHER_HOST, UNIT_POOL, LinuxRouter, unavailable
 
 WHY = unavailable()
@@ -120,6 +120,7 @@ def test_idle_closure_then_reopen_on_the_router(router):
     ok("provision", "1", "--yes")
     router.give_unit_address("198.18.16.2", 29, "198.18.16.1")
     assert router.ping("unit", CORE_HOST, tries=3)
+    quiet_days(1, "2026-09-29", "2026-12-27")  # complete data showing no use: only then is a link closed
     closed = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
     assert [c["link"] for c in closed["closed"]] == [1]
     assert not router.ping("unit", CORE_HOST)    # the port is down (Art. 15)

@@ -25,6 +25,8 @@ def idle(
 ) -> None:
     """Links with no recorded use 3 calendar months after opening, and those about to reach it.
 
+    A link with a day of those 3 months without any usage record (collection failed, nothing imported) is
+    listed as "no data" with the days missing and is never closed: no data is not no traffic.
     Safe for cron: never prompts, one run at a time (a lock), a second run on one day does nothing new.
     Exit 0 when all went well (findings or not), 4 when some closures failed.
     """
@@ -48,19 +50,40 @@ def idle(
                 Column("action", "finding")]
         output.table(data["idle"], cols, title=f"idle links as of {data['as_of']} (Art. 15)",
                      empty=f"no idle links as of {data['as_of']}")
+        if data["no_data"]:
+            output.table(data["no_data"], cols[:-1] + [Column("missing_days", "days without data", fmt=day_ranges)],
+                         title="not judged, never closed: days without usage data (Art. 15)")
         if data["approaching"]:
             output.table(data["approaching"], cols[:-1] + [Column("working_days_left", "working days left", "right")],
                          title="reaching the limit soon")
         for row in data["closed"]:
             output.message(f"closed link {row['link']} on {row['device']}; notices: "
                            + ", ".join(n["docx"] for n in row["notices"]))
+    for row in data["no_data"]:
+        output.warn(f"link {row['link']} ({', '.join(row['units'])}) was not judged idle: no usage data on "
+                       f"{day_ranges(row['missing_days'])}; import those days ('egovnet usage import FILE') or "
+                       "check the link")
     for row in data["approaching"]:
+        gaps = f"; no usage data yet on {day_ranges(row['missing_days'])}" if row["missing_days"] else ""
         output.message(f"link {row['link']} ({', '.join(row['units'])}) reaches 3 months without use on "
-                       f"{row['limit_on']}: {row['working_days_left']} working days left")
+                       f"{row['limit_on']}: {row['working_days_left']} working days left{gaps}")
     if data["failed"]:
         raise PartialFailure(f"{len(data['failed'])} of {len(data['failed']) + len(data['closed'])} closures "
                              "failed: " + "; ".join(f"link {r['link']} on {r['device']}: {r['error']}"
                                                     for r in data["failed"][:3]))
+
+
+def day_ranges(days: list[str]) -> str:
+    """ISO days as runs: 2026-10-01..2026-10-07 (7 days), 2026-11-11."""
+    import datetime as dt
+
+    runs: list[list[dt.date]] = []
+    for day in sorted(dt.date.fromisoformat(d) for d in days):
+        if runs and (day - runs[-1][1]).days == 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return ", ".join(a.isoformat() if a == b else f"{a}..{b} ({(b - a).days + 1} days)" for a, b in runs)
 
 
 @app.command("sla")

@@ -40,7 +40,8 @@ def _show(data: dict, as_json: bool) -> None:
     output.table(data["links"], [Column("link", "link", "right"), Column("device", "device"), Column("port", "port"),
                                  Column("bytes_in", "bytes in today", "right"),
                                  Column("bytes_out", "bytes out today", "right"),
-                                 Column("first_used_on", "first used"), Column("error", "error")],
+                                 Column("first_used_on", "first used"),
+                                 Column("error", "no data today because")],
                  title=f"usage {data['day']}", empty="no active links to read")
 
 

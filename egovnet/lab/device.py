@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from egovnet.devices.configtree import key as _key
 from egovnet.lab.dialects import DIALECTS, Dialect, matches
+from egovnet.lab.display import render as render_interface
 
 
 class Node:
@@ -239,7 +240,8 @@ class CliSession:
             c = self.dev.counters.get(port)
             if c is None:
                 return d.errors["param"]
-            return interface_text(d, port, c, self.dev.running.find(f"interface {port}")).replace("\n", "\r\n")
+            node = self.dev.running.find(f"interface {port}")
+            return render_interface(d.platform, port, c, node).replace("\n", "\r\n")
         if text in ("display version", "show version"):
             return f"egovnet device lab {d.platform} {self.dev.name}"
         return None
@@ -359,16 +361,3 @@ class CliSession:
 
 class _Ask(Exception):
     """Internal: the device printed a question and waits for the answer (no prompt follows)."""
-
-
-def interface_text(d: Dialect, port: str, c: dict, node: Node | None) -> str:
-    down = node is not None and any(ch.line == "shutdown" for ch in node.children)
-    state = "Administratively DOWN" if down else "UP"
-    if d.platform == "cisco_ios":
-        return (f"{port} is {'administratively down' if down else 'up'}, line protocol is {'down' if down else 'up'}\n"
-                f"     {c['in_packets']} packets input, {c['in_octets']} bytes\n"
-                f"     {c['out_packets']} packets output, {c['out_octets']} bytes")
-    return (f"{port} current state : {state}\n"
-            f"Line protocol current state : {'DOWN' if down else 'UP'}\n"
-            f"Input:  {c['in_packets']} packets, {c['in_octets']} bytes\n"
-            f"Output: {c['out_packets']} packets, {c['out_octets']} bytes")

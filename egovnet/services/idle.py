@@ -19,7 +19,7 @@ from egovnet.errors import Conflict, InvalidInput
 from egovnet.policy import add_months
 from egovnet.services import events
 from egovnet.state.db import unit_of_work
-from egovnet.state.models import Allocation, Application, Department, Link, Unit
+from egovnet.state.models import Allocation, Application, Department, Link, Unit, UsageDay
 
 
 @contextmanager
@@ -49,10 +49,27 @@ def _units_on(s, link_id: int) -> list[tuple[Unit, Department]]:
     return [(u, d) for u, d, _ in units_on(s, link_id)]
 
 
-def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict]]:
-    """(idle links, links reaching the limit within the warning window)."""
+def missing_days(s, link_id: int, opened_on: dt.date, limit: dt.date) -> list[dt.date]:
+    """Days of the three months with no usage record for the link: no data is not no traffic (Art. 15).
+
+    Every day strictly between the opening day and the day the three months are up must have a record, a
+    device reading (``usage collect``: the growth since the previous reading, recorded on the day it is read)
+    or a day imported from the monitoring system (``usage import``). The opening day and the last day are not
+    required: a nightly reading records the opening day's traffic on the next day, and the reading of the day
+    the three months are up comes with that day's audit.
+    """
+    first, last = opened_on + dt.timedelta(days=1), limit - dt.timedelta(days=1)
+    if last < first:
+        return []
+    have = set(s.exec(select(UsageDay.day).where(UsageDay.link_id == link_id, UsageDay.day >= first,
+                                                 UsageDay.day <= last).distinct()).all())
+    return [d for d in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)) if d not in have]
+
+
+def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
+    """(idle links, links reaching the limit within the warning window, links whose three months have a data gap)."""
     rule = ctx.policy.deadlines.idle_closure
-    idle, soon = [], []
+    idle, soon, no_data = [], [], []
     with unit_of_work(ctx.engine, write=False) as s:
         links = s.exec(select(Link).where(Link.status == "active", Link.first_used_on.is_(None),
                                           Link.opened_on.is_not(None)).order_by(Link.id)).all()
@@ -65,21 +82,33 @@ def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict]]:
                    "port": alloc.port if alloc else None, "units": [u.name for u, _ in units],
                    "departments": sorted({d.name for _, d in units}), "article": rule.article}
             if limit <= as_of:
-                idle.append({**row, "finding": "idle", "action": "may be closed (Art. 15)"})
+                gaps = missing_days(s, link.id, link.opened_on, limit)
+                if gaps:
+                    no_data.append({**row, "finding": "no data", "missing_days": [d.isoformat() for d in gaps],
+                                    "action": f"not closed: no usage record for {len(gaps)} "
+                                              f"day{'s' if len(gaps) > 1 else ''} of the {rule.calendar_months} "
+                                              "months (Art. 15); import those days from the monitoring system "
+                                              "('egovnet usage import FILE') or check the link with the unit"})
+                else:
+                    idle.append({**row, "finding": "idle", "action": "may be closed (Art. 15)"})
             else:
                 left = ctx.calendar.days_left(as_of, limit)
                 if left <= rule.warn_working_days:
+                    # gaps found so far, so that they can be filled before the day comes
+                    gaps = missing_days(s, link.id, link.opened_on, as_of)
                     soon.append({**row, "finding": "approaching", "working_days_left": left,
+                                 "missing_days": [d.isoformat() for d in gaps],
                                  "action": f"reaches {rule.calendar_months} months without use on {limit}"})
-    return idle, soon
+    return idle, soon, no_data
 
 
 def audit(ctx, *, as_of: dt.date | None = None, close: bool = False, workers: int = 4,
           driver_factory=None, progress=None) -> dict:
     as_of = as_of or ctx.today
     with run_lock(ctx.home, "audit-idle"):
-        idle, soon = find(ctx, as_of)
-        result = {"as_of": as_of.isoformat(), "idle": idle, "approaching": soon, "closed": [], "failed": []}
+        idle, soon, no_data = find(ctx, as_of)
+        result = {"as_of": as_of.isoformat(), "idle": idle, "approaching": soon, "no_data": no_data, "closed": [],
+                  "failed": []}
         if not close or not idle:
             return result
         ctx.require(("bdc",), "close idle links", 15)

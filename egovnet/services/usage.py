@@ -114,7 +114,8 @@ def collect(ctx, *, device: str | None = None, workers: int = 4, driver_factory=
     failed = [r for r in rows if r["error"]]
     result = {"day": ctx.today.isoformat(), "links": rows}
     if failed:
-        err = PartialFailure(f"usage of {len(failed)} of {len(rows)} links could not be read: "
+        err = PartialFailure(f"usage of {len(failed)} of {len(rows)} links could not be read, so they have no data for "
+                             f"{ctx.today} (audit idle will not close them, Art. 15): "
                              + "; ".join(f"link {r['link']} on {r['device']}: {r['error']}" for r in failed[:3]))
         err.result = result
         raise err

@@ -37,7 +37,6 @@ class Platform:
     max_name: int = 31             # VPN instance, ACL, policy names
     value_re: re.Pattern | None = None    # what a single value may look like (None: printable ASCII)
     command_re: re.Pattern | None = None  # what a rendered command may look like
-    counters_template: str = ""    # the command that shows one port's counters, format with port=
 
     # ---- session ----
     def netmiko_params(self, device) -> dict:
@@ -65,13 +64,19 @@ class Platform:
         """Whether two config displays show the same configuration (in the device's own order)."""
         raise NotImplementedError
 
-    # ---- counters ----
+    # ---- counters (devices/counters.py: TextFSM templates checked against real captures) ----
+    counter_family: str = ""
+
     def counters_command(self, port: str) -> str:
-        return self.counters_template.format(port=port)
+        from egovnet.devices import counters
+
+        return counters.command(self.counter_family, port)
 
     def parse_counters(self, text: str, port: str) -> tuple[int, int]:
-        """(bytes in, bytes out) of one port from the device's answer; raises if the answer has none."""
-        raise NotImplementedError
+        """(bytes in, bytes out) of one port from the device's answer; DeviceError if the answer has none."""
+        from egovnet.devices import counters
+
+        return counters.read(self.counter_family, text, port or None)
 
 
 class ConfigTreePlatform(Platform):
@@ -103,14 +108,3 @@ class ConfigTreePlatform(Platform):
 
     def same(self, a: str, b: str) -> bool:
         return configtree.same(self.tree(a), self.tree(b))
-
-    def parse_counters(self, text: str, port: str) -> tuple[int, int]:
-        m_in, m_out = re.search(self.bytes_in_re, text), re.search(self.bytes_out_re, text)
-        if m_in and m_out:
-            return int(m_in.group(1)), int(m_out.group(1))
-        from egovnet.errors import EgovnetError
-
-        raise EgovnetError(f"cannot read the byte counters from the device's answer: {text.strip()[:120]!r}")
-
-    bytes_in_re: str = ""
-    bytes_out_re: str = ""

@@ -15,6 +15,4 @@ class CiscoIos(ConfigTreePlatform):
     negate, up = "no", "exit"
     needs_enable = True
     max_line, max_description = 254, 200
-    counters_template = "show interfaces {port}"
-    bytes_in_re = r"\d+ packets input, (\d+) bytes"
-    bytes_out_re = r"\d+ packets output, (\d+) bytes"
+    counter_family = "cisco_ios"

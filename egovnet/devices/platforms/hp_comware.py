@@ -14,9 +14,7 @@ class HpComware(ConfigTreePlatform):
     error_pattern = r"(?m)^\s*% (Unrecognized command|Incomplete command|Wrong parameter|Too many parameters).*$"
     negate, up = "undo", "quit"
     max_line, max_description = 510, 255
-    counters_template = "display interface {port}"
-    bytes_in_re = r"Input:\s+\d+ packets, (\d+) bytes"
-    bytes_out_re = r"Output:\s+\d+ packets, (\d+) bytes"
+    counter_family = "comware"
 
     def netmiko_params(self, device) -> dict:
         # real Comware can wrap long lines in its echo; cmd_verify is configurable per device

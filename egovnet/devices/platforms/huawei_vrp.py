@@ -14,6 +14,4 @@ class HuaweiVrp(ConfigTreePlatform):
     error_pattern = r"(?m)^\s*Error:.*$"
     negate, up = "undo", "quit"
     max_line, max_description = 510, 242
-    counters_template = "display interface {port}"
-    bytes_in_re = r"Input:\s+\d+ packets, (\d+) bytes"
-    bytes_out_re = r"Output:\s+\d+ packets, (\d+) bytes"
+    counter_family = "huawei_vrp"

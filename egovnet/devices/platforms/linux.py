@@ -24,7 +24,7 @@ class Linux(Platform):
     # syntax may come from a template only
     value_re = re.compile(r"[A-Za-z0-9._:/,@=+\-]*")
     command_re = re.compile(r"[A-Za-z0-9 ._:/,@=+\-{}\"';!]*")
-    counters_template = "cat /sys/class/net/{port}/statistics/rx_bytes /sys/class/net/{port}/statistics/tx_bytes"
+    counter_family = "linux"
 
     @staticmethod
     def parts(running: str, c: dict) -> dict[str, bool]:
@@ -63,11 +63,3 @@ class Linux(Platform):
 
     def same(self, a: str, b: str) -> bool:
         return self.state(a) == self.state(b)
-
-    def parse_counters(self, text: str, port: str) -> tuple[int, int]:
-        nums = text.split()
-        if len(nums) == 2 and all(n.isdigit() for n in nums):
-            return int(nums[0]), int(nums[1])
-        from egovnet.errors import EgovnetError
-
-        raise EgovnetError(f"cannot read the byte counters from the device's answer: {text.strip()[:120]!r}")
