@@ -73,6 +73,24 @@ class Platform:
         """(bytes in, bytes out) of one port from the device's answer; raises if the answer has none."""
         raise NotImplementedError
 
+    # ---- preconditions (Art. 3) ----
+    def precheck_commands(self, device) -> list[str]:
+        """Read-only commands whose answers ``preconditions`` needs beside the running config."""
+        return []
+
+    def preconditions(self, running: str, device, shown: dict[str, str] | None = None) -> list[str]:
+        """What the device lacks for a unit's link to be isolated (its VPN instance, its isolation ACL with
+        rules...), one phrase each; empty when it is ready. ``shown``: answers to ``precheck_commands``."""
+        raise NotImplementedError
+
+    def privilege(self, driver) -> list[str]:
+        """Whether the session may change the configuration, checked without changing anything."""
+        try:
+            driver.enter_config_and_leave()
+        except Exception as exc:  # the driver's error names the device and the step
+            return [f"cannot enter configuration mode: {exc}"]
+        return []
+
 
 class ConfigTreePlatform(Platform):
     """VRP, Comware, IOS: sections are a header line followed by lines indented by one space.
@@ -114,3 +132,28 @@ class ConfigTreePlatform(Platform):
 
     bytes_in_re: str = ""
     bytes_out_re: str = ""
+
+
+# ---- preconditions (Art. 3): what must be on a device before egovnet builds a unit's link on it ----
+
+def find_section(tree: dict[str, list[str]], *headers: str) -> tuple[str, list[str]] | None:
+    """The first of ``headers`` the config shows, with its lines (nested lines flattened), or None."""
+    for header in headers:
+        if header in tree:
+            return header, tree[header]
+    return None
+
+
+def acl_problems(found: tuple[str, list[str]] | None, acl: str, create: str, rule_words: tuple[str, ...]) -> list[str]:
+    """The isolation ACL must exist and hold at least one rule: an interface filter that references an ACL
+    with no rules lets every packet through (see the vendor notes beside each platform's check)."""
+    if found is None:
+        return [f"isolation ACL {acl} is not configured (no '{create}' in the running config)"]
+    header, lines = found
+    # a rule may carry its sequence number first (IOS XE: '10 permit ip any ...'); remarks are not rules
+    words = [line.split()[1 if line.split()[0].isdigit() and len(line.split()) > 1 else 0] for line in lines
+             if line.split()]
+    if not any(word in rule_words for word in words):
+        return [f"isolation ACL {acl} has no rules ('{header}' is empty, and an ACL without rules lets every "
+                "packet pass)"]
+    return []
