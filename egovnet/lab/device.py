@@ -119,7 +119,7 @@ def base_sections(platform: str, vrf: str | None, acl: str | None, core_prefix: 
                                                       Node("exit-address-family")]))
         if acl:
             out.append(Node(f"ip access-list extended {acl}", [Node(f"permit ip any {net} {wild}"),
-                                                               Node("deny   ip any any")]))
+                                                               Node("deny ip any any")]))
         return out
     if vrf:
         targets = [Node(f"vpn-target {rd} export-extcommunity"), Node(f"vpn-target {rd} import-extcommunity")]

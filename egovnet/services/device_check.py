@@ -157,5 +157,7 @@ def raise_unless_ready(report: dict) -> None:
     if len(bad) < len(report["devices"]):
         raise PartialFailure(f"{len(bad)} of {len(report['devices'])} devices are not ready (Art. {ARTICLE}): "
                              f"{text}; {hint}")
-    raise DeviceError(f"{'no device is' if len(bad) > 1 else 'device ' + bad[0]['device'] + ' is not'} ready "
-                      f"(Art. {ARTICLE}): {text}; {hint}")
+    if len(bad) == 1:
+        raise DeviceError(f"device {bad[0]['device']} is not ready (Art. {ARTICLE}): {'; '.join(bad[0]['problems'])}; "
+                          f"{hint}")
+    raise DeviceError(f"no device is ready (Art. {ARTICLE}): {text}; {hint}")
