@@ -209,10 +209,12 @@ def test_decommission_is_refused_on_a_device_that_lost_its_acl(lab, _home):
     break_device(dev, "acl removed")
     running, sent = dev.running_text(), len(dev.history)
     r = run("decommission", "1", "--reason", "单位撤销", "--yes", "--json")
-    assert r.code != 0, r.out
-    assert r.json()["status"] == "failed"
-    assert r.json()["error"].startswith("device zjj-sw1 is not ready for units' links, nothing was pushed to it: "
-                                        "isolation ACL 3999 is not configured")
+    assert r.code == 1, r.err
+    line = ("device zjj-sw1 is not ready for units' links, nothing was pushed to it: isolation ACL 3999 is not "
+            "configured (no 'acl number 3999' in the running config) (isolation, Art. 3); configure it on the "
+            "device, check with 'egovnet device check zjj-sw1', then run again")
+    assert (r.json()["status"], r.json()["error"]) == ("failed", line)
+    assert r.err == f"Error: link 1 on zjj-sw1: {line} (failed; the link stays as it was)\n"
     assert dev.running_text() == running
     assert "system-view" not in dev.commands()[sent:]
     assert ok("link", "show", "1", "--json").json()["status"] == "active"
