@@ -264,8 +264,8 @@ def test_check_reports_every_problem(lab, _home):
         expected_row(lab, "xj-sw1", "huawei_vrpv8", problems=xj, privilege=None, preconditions=None),
         expected_row(lab, "xy-r1", "cisco_ios", problems=xy)], "ready": 1, "not_ready": 3}
     assert r.err == ("Error: 3 of 4 devices are not ready (Art. 3): zjj-sw1: " + "; ".join(zjj) + "; xj-sw1: "
-                     + xj[0] + "; xy-r1: " + xy[0] + "; fix these before the first push, then run 'egovnet device "
-                     "check' again\n")
+                     + xj[0].removeprefix("device xj-sw1: ") + "; xy-r1: " + xy[0]
+                     + "; fix these before the first push, then run 'egovnet device check' again\n")
     assert {n: (d.running_text(), d.saved) for n, d in lab.devices.items()} == before  # read-only
     one = fails(1, "device", "check", "xy-r1")
     assert one.err == (f"Error: device xy-r1 is not ready (Art. 3): {xy[0]}; fix these before the first push, "
@@ -292,6 +292,25 @@ def test_check_names_an_unknown_or_changed_host_key(lab, tmp_path):
     assert (rows["zjj-sw1"]["host_key"], rows["zjj-sw1"]["ready"]) == ("changed", False)
     assert "possible interception" in rows["zjj-sw1"]["problems"][0]
     assert (rows["xj-sw1"]["ready"], rows["xy-r1"]["ready"]) == (True, True)
+
+
+def test_check_names_a_login_that_may_not_configure(lab):
+    lab.devices["xy-r1"].secret = "not-the-enable-secret"
+    r = fails(1, "device", "check", "xy-r1", "--json")
+    row = json.loads(r.out)["devices"][0]
+    assert (row["reachable"], row["host_key"], row["privilege"], row["preconditions"], row["ready"]) == (
+        True, "ok", "denied", None, False)
+    assert row["problems"][0].startswith("device xy-r1: cannot enter enable mode")
+
+
+def test_check_names_a_login_refused_configuration_mode(lab):
+    lab.devices["zjj-sw1"].faults.error_on = r"^system-view$"
+    r = fails(1, "device", "check", "zjj-sw1", "--json")
+    row = json.loads(r.out)["devices"][0]
+    assert (row["reachable"], row["host_key"], row["privilege"], row["preconditions"], row["ready"]) == (
+        True, "ok", "denied", [], False)
+    assert row["problems"] == ["device zjj-sw1: cannot enter configuration mode: Failed to enter configuration mode.; "
+                               "give egovnet's login the right to configure this device"]
 
 
 def test_check_names_a_device_that_does_not_answer(lab, tmp_path):

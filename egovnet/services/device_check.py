@@ -89,8 +89,10 @@ def _check_one(device, driver_factory, free: list[str]) -> dict:
             row.update(reachable=True, host_key="unknown")
             problems.append(str(exc))
             return row
-        except DeviceError as exc:
-            if "authentication failed" in str(exc):
+        except DeviceError as exc:  # the driver names the step that failed
+            if "cannot enter enable mode" in str(exc):
+                row.update(reachable=True, host_key="ok", privilege="denied")
+            elif "authentication failed" in str(exc):
                 row.update(reachable=True, host_key="ok")
             else:
                 row.update(reachable=False)
@@ -152,12 +154,15 @@ def raise_unless_ready(report: dict) -> None:
     bad = [r for r in report["devices"] if not r["ready"]]
     if not bad:
         return
-    text = "; ".join(f"{r['device']}: {'; '.join(r['problems'])}" for r in bad)
+    def said(r):  # the driver's messages already start with the device's name
+        return "; ".join(p.removeprefix(f"device {r['device']}: ") for p in r["problems"])
+
+    text = "; ".join(f"{r['device']}: {said(r)}" for r in bad)
     hint = "fix these before the first push, then run 'egovnet device check' again"
     if len(bad) < len(report["devices"]):
         raise PartialFailure(f"{len(bad)} of {len(report['devices'])} devices are not ready (Art. {ARTICLE}): "
                              f"{text}; {hint}")
     if len(bad) == 1:
-        raise DeviceError(f"device {bad[0]['device']} is not ready (Art. {ARTICLE}): {'; '.join(bad[0]['problems'])}; "
+        raise DeviceError(f"device {bad[0]['device']} is not ready (Art. {ARTICLE}): {said(bad[0])}; "
                           f"{hint}")
     raise DeviceError(f"no device is ready (Art. {ARTICLE}): {text}; {hint}")

@@ -88,7 +88,7 @@ class Platform:
         try:
             driver.enter_config_and_leave()
         except Exception as exc:  # the driver's error names the device and the step
-            return [f"cannot enter configuration mode: {exc}"]
+            return [f"{exc}; give egovnet's login the right to configure this device"]
         return []
 
 
