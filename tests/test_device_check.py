@@ -26,14 +26,16 @@ FAULTS = {
     "huawei": {"acl removed": ["undo acl number {acl}"],
                "acl emptied": ["acl number {acl}", "undo rule 5", "undo rule 10", "quit"],
                "vpn instance removed": ["undo ip vpn-instance {vrf}"],
-               "ipv4 family removed": ["ip vpn-instance {vrf}", "undo ipv4-family", "quit"]},
+               "ipv4 family removed": ["ip vpn-instance {vrf}", "undo ipv4-family", "quit"],
+               "acl permits only": ["acl number {acl}", "undo rule 10", "quit"]},
     "huawei_vrpv8": {"acl removed": ["undo acl number {acl}"],
                      "acl emptied": ["acl number {acl}", "undo rule 5", "undo rule 10", "quit"],
                      "vpn instance removed": ["undo ip vpn-instance {vrf}"],
                      "ipv4 family removed": ["ip vpn-instance {vrf}", "undo ipv4-family", "quit"]},
     "hp_comware": {"acl removed": ["undo acl advanced {acl}"],
                    "acl emptied": ["acl advanced {acl}", "undo rule 5", "undo rule 10", "quit"],
-                   "vpn instance removed": ["undo ip vpn-instance {vrf}"]},
+                   "vpn instance removed": ["undo ip vpn-instance {vrf}"],
+                   "acl permits only": ["acl advanced {acl}", "undo rule 10", "quit"]},
     "cisco_ios": {"acl removed": ["no ip access-list extended {acl}"],
                   "acl emptied": ["ip access-list extended {acl}", "no permit ip any 10.0.0.0 0.255.255.255",
                                   "no deny ip any any", "exit"],
@@ -52,6 +54,8 @@ def problem(platform, fault, vrf, acl):
         "acl removed": f"isolation ACL {acl} is not configured (no '{header}' in the running config)",
         "acl emptied": f"isolation ACL {acl} has no rules ('{header}' is empty, and an ACL without rules lets "
                        "every packet pass)",
+        "acl permits only": f"isolation ACL {acl} has no deny rule ('{header}' only permits, and packets that "
+                            "match no rule pass, so it isolates nothing)",
         "vpn instance removed": f"{vpn} {vrf} is not configured (no "
                                 f"'{'vrf definition' if platform == 'cisco_ios' else 'ip vpn-instance'} {vrf}' in "
                                 "the running config)",
@@ -120,6 +124,9 @@ def test_ios_numbered_and_legacy_forms():
         "isolation ACL 150 has no rules ('ip access-list extended 150' is empty, and an ACL without rules lets every "
         "packet pass)"]
     assert p.preconditions("ip vrf EGOV\n!\nip access-list extended 150\n 10 deny ip any any\n", inv) == []
+    # an IOS list with entries ends in an implicit deny: permit entries alone do isolate
+    assert p.preconditions("ip vrf EGOV\n!\nip access-list extended 150\n permit ip any 10.0.0.0 0.255.255.255\n",
+                           inv) == []
 
 
 def test_linux_router_needs_its_tools_and_a_route_to_the_core():
@@ -150,7 +157,7 @@ def approved_app(name, code, town, address):
 
 
 OTHER = {"huawei": "hp_comware", "huawei_vrpv8": "huawei", "hp_comware": "cisco_ios", "cisco_ios": "huawei_vrpv8"}
-PROVISION_CASES = [("huawei", "acl removed"), ("huawei", "acl emptied"), ("huawei_vrpv8", "ipv4 family removed"),
+PROVISION_CASES = [("huawei", "acl removed"), ("huawei", "acl emptied"), ("hp_comware", "acl permits only"), ("huawei_vrpv8", "ipv4 family removed"),
                    ("hp_comware", "vpn instance removed"), ("cisco_ios", "acl emptied"),
                    ("cisco_ios", "vpn instance removed")]
 

@@ -144,16 +144,23 @@ def find_section(tree: dict[str, list[str]], *headers: str) -> tuple[str, list[s
     return None
 
 
-def acl_problems(found: tuple[str, list[str]] | None, acl: str, create: str, rule_words: tuple[str, ...]) -> list[str]:
+def acl_problems(found: tuple[str, list[str]] | None, acl: str, create: str, rule_words: tuple[str, ...],
+                 default_permit: bool = False) -> list[str]:
     """The isolation ACL must exist and hold at least one rule: an interface filter that references an ACL
-    with no rules lets every packet through (see the vendor notes beside each platform's check)."""
+    with no rules lets every packet through (see the vendor notes beside each platform's check). Where a packet
+    that matches no rule passes (``default_permit``: Huawei traffic-filter, H3C packet-filter), an ACL of
+    permit rules only isolates nothing either, so it needs a deny rule."""
     if found is None:
         return [f"isolation ACL {acl} is not configured (no '{create}' in the running config)"]
     header, lines = found
     # a rule may carry its sequence number first (IOS XE: '10 permit ip any ...'); remarks are not rules
-    words = [line.split()[1 if line.split()[0].isdigit() and len(line.split()) > 1 else 0] for line in lines
-             if line.split()]
-    if not any(word in rule_words for word in words):
+    rules = [line.split() for line in lines if line.split()]
+    rules = [tokens for tokens in rules
+             if tokens[1 if tokens[0].isdigit() and len(tokens) > 1 else 0] in rule_words]
+    if not rules:
         return [f"isolation ACL {acl} has no rules ('{header}' is empty, and an ACL without rules lets every "
                 "packet pass)"]
+    if default_permit and not any("deny" in tokens for tokens in rules):
+        return [f"isolation ACL {acl} has no deny rule ('{header}' only permits, and packets that match no rule "
+                "pass, so it isolates nothing)"]
     return []

@@ -38,5 +38,6 @@ class HpComware(ConfigTreePlatform):
             problems.append(f"VPN instance {vrf} is not configured (no 'ip vpn-instance {vrf}' in the running config)")
         headers = ([f"acl advanced {acl}", f"acl number {acl}"] if acl.isdigit()
                    else [f"acl advanced name {acl}", f"acl name {acl}"])
-        problems += acl_problems(find_section(tree, *headers), acl, headers[0], ("rule",))
+        problems += acl_problems(find_section(tree, *headers), acl, headers[0], ("rule",),
+                                 default_permit=True)
         return problems

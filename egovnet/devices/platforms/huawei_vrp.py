@@ -51,5 +51,5 @@ class HuaweiVrp(ConfigTreePlatform):
         headers = [f"acl number {acl}", f"acl {acl}"] + [h for h in tree if h.startswith("acl name ")
                                                           and acl in h.split()[2:4]]
         problems += acl_problems(find_section(tree, *headers), acl, f"acl number {acl}" if acl.isdigit()
-                                 else f"acl name {acl}", ("rule",))
+                                 else f"acl name {acl}", ("rule",), default_permit=True)
         return problems
