@@ -27,9 +27,10 @@ class HpComware(ConfigTreePlatform):
     # VPN instance: H3C Comware 7 MCE / MPLS L3VPN command references ("ip vpn-instance", "address-family ipv4
     # (VPN instance view)", h3c.com 10-MPLS Command Reference 08-MPLS L3VPN commands): the instance carries IPv4
     # as soon as it exists; an RD and the `address-family ipv4` view are optional on an MCE (VRF-lite) device.
-    # ACL: Comware 7 ACL and QoS command references: `acl advanced 3999` (`acl number 3999` in Comware 5
-    # displays); `packet-filter` may reference an ACL with no rules, and packets that match no rule take the
-    # default action, permit (`packet-filter default deny` changes that, device-wide).
+    # ACL: Comware 7 ACL command reference (h3c.com/cn/d_202201/1523543_30005_0.htm: `acl advanced N` and
+    # `acl number N` both create advanced ACL 3000-3999, `acl advanced name X` a named one); packet filter
+    # command reference (h3c.com/en/d_202406/2194778_294551_0.htm, "packet-filter default deny"): packets that
+    # match no rule of the applied ACL are permitted unless the default is changed device-wide.
     def preconditions(self, running: str, device, shown: dict[str, str] | None = None) -> list[str]:
         tree = configtree.parse(running)
         vrf, acl = device.vrf, device.isolation_acl
