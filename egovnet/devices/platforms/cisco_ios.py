@@ -23,9 +23,10 @@ class CiscoIos(ConfigTreePlatform):
     # ---- preconditions (Art. 3) ----
     # VRF: Cisco IOS "Multiprotocol VRF" / MPLS L3VPN configuration guides: a `vrf definition X` carries IPv4
     # only with `address-family ipv4` under it; the older `ip vrf X` is IPv4-only by itself.
-    # ACL: Cisco IOS Security Configuration Guide, "IP Access List Overview": an access group that references
-    # an access list which is not defined permits all packets; an extended list with entries ends in an
-    # implicit deny. Numbered lists are shown as global `access-list N ...` lines, named (and, on IOS XE,
+    # ACL: Cisco IOS Security Configuration Guide, "IP Access List Overview" (cisco.com/en/US/docs/ios-xml/ios/
+    # sec_data_acl/configuration/15-2mt/sec-access-list-ov.html): an access group that references an access
+    # list which is not defined (or has no entries) permits all packets; a list with entries ends in an
+    # implicit deny (unverified on a device here). Numbered lists are shown as global `access-list N ...` lines, named (and, on IOS XE,
     # numbered) ones as an `ip access-list extended NAME` section.
     def preconditions(self, running: str, device, shown: dict[str, str] | None = None) -> list[str]:
         tree = configtree.parse(running)
