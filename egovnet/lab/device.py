@@ -106,7 +106,7 @@ def base_sections(platform: str, vrf: str | None, acl: str | None, core_prefix: 
       `acl advanced N` (Comware 7's name for an advanced IPv4 ACL) with `rule` lines.
     - IOS: `vrf definition` with `rd` and `address-family ipv4` / `exit-address-family`; a named extended ACL
       (`ip access-list extended NAME`, entries without sequence numbers as classic IOS shows them).
-    The rules let a unit reach the extranet core only."""
+    The rules permit the extranet core (the inventory's core_prefix) and deny everything else."""
     import ipaddress
 
     core = ipaddress.ip_network(core_prefix)
