@@ -46,7 +46,7 @@ def test_provision_each_platform(lab, dept, platform, _home):
     gw = row["subnet"].rsplit(".", 1)[0] + ".1"
     assert f"ip address {gw} 255.255.255.248" in dev.section(f"interface {vlanif}")
     assert dev.saved == dev.running_text()  # saved after verification
-    assert not any("nat" in line for line in dev.running_lines())
+    assert not any(" nat " in f" {line} " for line in dev.running_lines())
     shown = ok("review", "show", "1", "--json").json()
     assert shown["status"] == "active"
     # backup of the running config before the change, 0600

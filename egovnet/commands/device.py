@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from egovnet import output
@@ -60,6 +62,34 @@ def trust(ctx: typer.Context, name: str = typer.Argument(...),
         key = record_host_key(ctx.obj, name, key)
     if as_json:
         output.emit_json(key)
+
+
+CHECK_COLUMNS = [Column("device", "device"), Column("platform", "platform"), Column("address", "address"),
+                 Column("reachable", "SSH", fmt=lambda v: "-" if v is None else ("yes" if v else "no")),
+                 Column("host_key", "host key", fmt=lambda v: v or "-"),
+                 Column("privilege", "privilege", fmt=lambda v: v or "-"),
+                 Column("free_ports", "free ports", "right", fmt=lambda v: str(len(v))),
+                 Column("ready", "ready", fmt=lambda v: "yes" if v else "NO"),
+                 Column("problems", "problems", fmt=lambda v: output.one_line("; ".join(v)))]
+
+
+@app.command("check")
+def check_device(ctx: typer.Context, name: Optional[str] = typer.Argument(None, metavar="DEVICE",
+                                                                          help="One device (default: all)."),
+                 workers: int = typer.Option(8, "--workers", min=1, max=64, help="Devices checked at once."),
+                 as_json: bool = JSON_OPT) -> None:
+    """Check devices are ready before the first wave, changing nothing: SSH, host key, privilege, the VPN
+    instance and isolation ACL with rules (Art. 3), free unit-facing ports. Exit 4 when some are not ready."""
+    from egovnet.services.device_check import check_devices, raise_unless_ready
+
+    with output.progress("checking devices") as (advance, set_total):
+        report = check_devices(ctx.obj, name, workers=workers, progress=advance, on_total=set_total)
+    if as_json:
+        output.emit_json(report)
+    else:
+        output.table(report["devices"], CHECK_COLUMNS, title="device check",
+                     row_style=lambda r: None if r["ready"] else "red")
+    raise_unless_ready(report)
 
 
 @inventory_app.command("check")

@@ -160,6 +160,14 @@ class NetmikoDriver:
         except Exception as exc:
             raise self._fail("configuration failed", exc) from None
 
+    def enter_config_and_leave(self) -> None:
+        """Enter configuration mode and leave it, changing nothing: proves the login may configure."""
+        try:
+            self.conn.config_mode()
+            self.conn.exit_config_mode()
+        except Exception as exc:
+            raise self._fail("cannot enter configuration mode", exc) from None
+
     def discard(self) -> None:
         """Drop uncommitted changes (VRPv8 candidate) and leave config mode."""
         if self.platform.candidate:

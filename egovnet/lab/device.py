@@ -58,12 +58,18 @@ class Device:
     faults: Faults = field(default_factory=Faults)
     history: list = field(default_factory=list)
     counters: dict = field(default_factory=dict)
+    # the extranet's VPN instance and isolation ACL, as the inventory names them: every device starts with
+    # both configured (a test removes them through the device's CLI to see egovnet refuse the device)
+    vrf: str | None = "EGOV"
+    isolation_acl: str | None = "3999"
+    core_prefix: str = "10.0.0.0/8"
 
     def __post_init__(self):
         self.dialect: Dialect = DIALECTS[self.platform]
         self.lock = threading.RLock()
         self.running = Node("")
         self.running.children.append(Node(("hostname " if self.platform == "cisco_ios" else "sysname ") + self.name))
+        self.running.children.extend(base_sections(self.platform, self.vrf, self.isolation_acl, self.core_prefix))
         for port in self.ports:
             self.running.children.append(Node(f"interface {port}"))
             self.counters.setdefault(port, {"in_octets": 0, "out_octets": 0, "in_packets": 0, "out_packets": 0})
@@ -90,6 +96,45 @@ class Device:
 
     def commands(self) -> list[str]:
         return [entry[2] for entry in self.history]
+
+
+def base_sections(platform: str, vrf: str | None, acl: str | None, core_prefix: str) -> list[Node]:
+    """The extranet's VPN instance (with its IPv4 family) and the isolation ACL (with rules), as each platform
+    displays them in its running config:
+    - VRP V5 / VRPv8: `ip vpn-instance` with an `ipv4-family` view holding the RD and VPN targets (Huawei
+      "Configuring a VPN instance"; CE shows the same shape); `acl number N` with `rule N permit|deny ...`.
+    - Comware 7: `ip vpn-instance` with the RD directly under it (H3C MPLS L3VPN command reference);
+      `acl advanced N` (Comware 7's name for an advanced IPv4 ACL) with `rule` lines.
+    - IOS: `vrf definition` with `rd` and `address-family ipv4` / `exit-address-family`; a named extended ACL
+      (`ip access-list extended NAME`, entries without sequence numbers as classic IOS shows them).
+    The rules permit the extranet core (the inventory's core_prefix) and deny everything else."""
+    import ipaddress
+
+    core = ipaddress.ip_network(core_prefix)
+    net, wild = core.network_address, core.hostmask
+    rd = "65000:1"
+    out: list[Node] = []
+    if platform == "cisco_ios":
+        if vrf:
+            out.append(Node(f"vrf definition {vrf}", [Node(f"rd {rd}"), Node("address-family ipv4"),
+                                                      Node("exit-address-family")]))
+        if acl:
+            out.append(Node(f"ip access-list extended {acl}", [Node(f"permit ip any {net} {wild}"),
+                                                               Node("deny ip any any")]))
+        return out
+    if vrf:
+        targets = [Node(f"vpn-target {rd} export-extcommunity"), Node(f"vpn-target {rd} import-extcommunity")]
+        if platform == "hp_comware":
+            out.append(Node(f"ip vpn-instance {vrf}", [Node(f"route-distinguisher {rd}"), *targets]))
+        else:
+            out.append(Node(f"ip vpn-instance {vrf}", [Node("ipv4-family", [Node(f"route-distinguisher {rd}"),
+                                                                            *targets])]))
+    if acl:
+        header = {"hp_comware": "acl advanced {}"}.get(platform, "acl number {}") if acl.isdigit() else \
+            {"hp_comware": "acl advanced name {}"}.get(platform, "acl name {} advance")
+        out.append(Node(header.format(acl), [Node(f"rule 5 permit ip destination {net} {wild}"),
+                                             Node("rule 10 deny ip")]))
+    return out
 
 
 def render_config(dialect: Dialect, root: Node) -> str:

@@ -21,6 +21,10 @@ SAMPLE = [
     ("xj-sw1", "huawei_vrpv8", "xujing", ("徐泾镇", "赵巷镇")),
     ("xy-r1", "cisco_ios", "xiayang", ("夏阳街道", "盈浦街道", "香花桥街道")),
 ]
+# what the lab's inventory says about the extranet on every device; a platform's group may override it, and
+# a spec row may too. The lab devices start with exactly these configured (``device_values``).
+LAB_DEFAULTS = {"vrf": "EGOV", "isolation_acl": "3999", "core_prefix": "10.0.0.0/8"}
+LAB_GROUPS: dict[str, dict] = {}
 POOLS = {"zhujiajiao": "10.64.0.0/20", "huaxin": "10.64.16.0/20", "xujing": "10.64.32.0/20", "xiayang": "10.64.48.0/20"}
 
 
@@ -53,9 +57,16 @@ def spec_from_inventory(folder: Path) -> tuple[list[dict], dict[str, int]]:
                                 f"{', '.join(PORTS)}; {dev.platform!r} is served by a real router")
         check_loopback(dev.host)
         spec.append({"name": dev.name, "platform": dev.platform, "site": dev.site, "towns": list(dev.towns),
-                     "ports": list(dev.ports), "username": dev.username})
+                     "ports": list(dev.ports), "username": dev.username, "vrf": dev.vrf,
+                     "isolation_acl": dev.isolation_acl, "core_prefix": dev.core_prefix})
         ports[dev.name] = dev.port
     return spec, ports
+
+
+def device_values(d: dict) -> dict:
+    """The VPN instance, isolation ACL and core prefix the inventory gives a spec row (defaults, then the
+    platform's group, then the row), which its lab device is started with."""
+    return {k: d.get(k, LAB_GROUPS.get(d["platform"], {}).get(k, v)) for k, v in LAB_DEFAULTS.items()}
 
 
 def start_lab(spec: list[dict], host_key_path: Path | None = None, faults: dict | None = None,
@@ -65,7 +76,8 @@ def start_lab(spec: list[dict], host_key_path: Path | None = None, faults: dict 
 
     password = lab_password()
     devices = [Device(d["name"], d["platform"], ports=tuple(d["ports"]), username=d.get("username", "netops"),
-                      password=password, secret=password, faults=Faults(**(faults or {}).get(d["name"], {})))
+                      password=password, secret=password, faults=Faults(**(faults or {}).get(d["name"], {})),
+                      **device_values(d))
                for d in spec]
     return Lab(devices, host_key_path=host_key_path).start(ports)
 
@@ -80,13 +92,15 @@ def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None =
     """inventory.yaml and known_hosts for the running lab."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    groups = {p: {"platform": p} for p in sorted({d["platform"] for d in spec})}
+    groups = {p: {"platform": p, **LAB_GROUPS.get(p, {})} for p in sorted({d["platform"] for d in spec})}
     data = {
-        "defaults": {"host": lab.host, "username": "netops", "password_env": LAB_PASSWORD_ENV, "vrf": "EGOV",
-                     "isolation_acl": "3999", "timeouts": timeouts or {"connect": 5, "auth": 5, "banner": 5, "read": 10}},
+        "defaults": {"host": lab.host, "username": "netops", "password_env": LAB_PASSWORD_ENV,
+                     "vrf": LAB_DEFAULTS["vrf"], "isolation_acl": LAB_DEFAULTS["isolation_acl"],
+                     "timeouts": timeouts or {"connect": 5, "auth": 5, "banner": 5, "read": 10}},
         "groups": groups,
         "devices": {d["name"]: {"group": d["platform"], "port": lab.ports[d["name"]], "site": d["site"],
-                                "towns": d["towns"], "ports": d["ports"]} for d in spec},
+                                "towns": d["towns"], "ports": d["ports"],
+                                **{k: d[k] for k in LAB_DEFAULTS if k in d}} for d in spec},
         "pools": {site: {"prefixes": [prefix], "subnet_prefixlen": 29, "vlans": "101-999"}
                   for site, prefix in POOLS.items() if any(d["site"] == site for d in spec)},
     }

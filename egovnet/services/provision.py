@@ -24,6 +24,7 @@ from egovnet.devices.render import render
 from egovnet.devices.safety import check_commands
 from egovnet.errors import EgovnetError, NotFound, PolicyViolation
 from egovnet.services import events
+from egovnet.services.device_check import refuse_unless_ready
 from egovnet.state.db import unit_of_work
 from egovnet.state.models import Allocation, Application, Link, Push, Unit, utcnow
 
@@ -275,6 +276,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
         driver = driver_factory(device)
         driver.open()
         running = driver.running_config()
+        refuse_unless_ready(ctx, driver, device, running, work)  # Art. 3: VPN instance and isolation ACL first
         backup = None if dry_run else _backup(ctx.home, device.name, running)
         for job in work:
             gaps = p.gaps(running, job)

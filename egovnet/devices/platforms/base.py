@@ -78,6 +78,24 @@ class Platform:
 
         return counters.read(self.counter_family, text, port or None)
 
+    # ---- preconditions (Art. 3) ----
+    def precheck_commands(self, device) -> list[str]:
+        """Read-only commands whose answers ``preconditions`` needs beside the running config."""
+        return []
+
+    def preconditions(self, running: str, device, shown: dict[str, str] | None = None) -> list[str]:
+        """What the device lacks for a unit's link to be isolated (its VPN instance, its isolation ACL with
+        rules...), one phrase each; empty when it is ready. ``shown``: answers to ``precheck_commands``."""
+        raise NotImplementedError
+
+    def privilege(self, driver) -> list[str]:
+        """Whether the session may change the configuration, checked without changing anything."""
+        try:
+            driver.enter_config_and_leave()
+        except Exception as exc:  # the driver's error names the device and the step
+            return [f"{exc}; give egovnet's login the right to configure this device"]
+        return []
+
 
 class ConfigTreePlatform(Platform):
     """VRP, Comware, IOS: sections are a header line followed by lines indented by one space.
@@ -108,3 +126,37 @@ class ConfigTreePlatform(Platform):
 
     def same(self, a: str, b: str) -> bool:
         return configtree.same(self.tree(a), self.tree(b))
+
+
+
+
+# ---- preconditions (Art. 3): what must be on a device before egovnet builds a unit's link on it ----
+
+def find_section(tree: dict[str, list[str]], *headers: str) -> tuple[str, list[str]] | None:
+    """The first of ``headers`` the config shows, with its lines (nested lines flattened), or None."""
+    for header in headers:
+        if header in tree:
+            return header, tree[header]
+    return None
+
+
+def acl_problems(found: tuple[str, list[str]] | None, acl: str, create: str, rule_words: tuple[str, ...],
+                 default_permit: bool = False) -> list[str]:
+    """The isolation ACL must exist and hold at least one rule: an interface filter that references an ACL
+    with no rules lets every packet through (see the vendor notes beside each platform's check). Where a packet
+    that matches no rule passes (``default_permit``: Huawei traffic-filter, H3C packet-filter), an ACL of
+    permit rules only isolates nothing either, so it needs a deny rule."""
+    if found is None:
+        return [f"isolation ACL {acl} is not configured (no '{create}' in the running config)"]
+    header, lines = found
+    # a rule may carry its sequence number first (IOS XE: '10 permit ip any ...'); remarks are not rules
+    rules = [line.split() for line in lines if line.split()]
+    rules = [tokens for tokens in rules
+             if tokens[1 if tokens[0].isdigit() and len(tokens) > 1 else 0] in rule_words]
+    if not rules:
+        return [f"isolation ACL {acl} has no rules ('{header}' is empty, and an ACL without rules lets every "
+                "packet pass)"]
+    if default_permit and not any("deny" in tokens for tokens in rules):
+        return [f"isolation ACL {acl} has no deny rule ('{header}' only permits, and packets that match no rule "
+                "pass, so it isolates nothing)"]
+    return []

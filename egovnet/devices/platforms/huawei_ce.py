@@ -11,3 +11,8 @@ class HuaweiCe(HuaweiVrp):
     netmiko_type = "huawei_vrpv8"
     templates = ("huawei_vrpv8", "huawei")
     candidate = True
+
+    # ---- preconditions (Art. 3) ----
+    # CloudEngine / VRPv8: interfaces bind only to a VPN instance whose IPv4 family is enabled (`ipv4-family`,
+    # shown as its own view; Ansible community.network ce_vrf_interface notes), with an RD for it to take effect.
+    vpn_needs_family = True

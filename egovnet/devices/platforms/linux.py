@@ -63,3 +63,39 @@ class Linux(Platform):
 
     def same(self, a: str, b: str) -> bool:
         return self.state(a) == self.state(b)
+
+
+    # ---- preconditions (Art. 3) ----
+    # A Linux edge router has no VPN instance or shared ACL: each link brings its own nftables table and the
+    # unit's traffic goes to the extranet core through the main routing table. What must hold before the first
+    # push is that the tools the templates use work for this login (nft needs CAP_NET_ADMIN: "Operation not
+    # permitted" otherwise, nft(8)), and that the core prefix is routable: a unit whose only allowed
+    # destination has no route would be isolated from everything, the core included (ip-route(8) "route get").
+    def precheck_commands(self, device) -> list[str]:
+        import ipaddress
+
+        core = ipaddress.ip_network(device.core_prefix)
+        probe = core.network_address + 1 if core.num_addresses > 1 else core.network_address
+        return [f"ip -o route get {probe}"]
+
+    def preconditions(self, running: str, device, shown: dict[str, str] | None = None) -> list[str]:
+        problems = []
+        for tool in ("ip", "nft", "tc"):
+            if re.search(rf"(?m)(^|: ){tool}: (command )?not found", running):
+                problems.append(f"'{tool}' is not installed on the router (the link templates need it)")
+        if re.search(r"(?mi)^(Error: )?.*(operation not permitted|permission denied)", running):
+            problems.append(f"user {device.username!r} may not read nftables or tc state (nft needs CAP_NET_ADMIN: "
+                            "log in as root or a user with that capability)")
+        for command in self.precheck_commands(device):
+            answer = (shown or {}).get(command, "")
+            if " dev " not in f" {answer}" or re.search(r"(?i)unreachable|RTNETLINK answers|^Error", answer.strip()):
+                problems.append(f"the extranet core {device.core_prefix} is not routable from the router "
+                                f"('{command}' answers {' '.join(answer.split())[:80]!r})")
+        return problems
+
+    def privilege(self, driver) -> list[str]:
+        """Linux has no configuration mode: the login must be able to change links, rules and qdiscs."""
+        answer = driver.show("id -u; nft list tables >/dev/null && echo nft-ok")
+        if "nft-ok" not in answer:
+            return [f"cannot change nftables as this user: {' '.join(answer.split())[:120]!r}"]
+        return []
