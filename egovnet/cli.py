@@ -25,7 +25,7 @@ class EgovnetGroup(TyperGroup):
             return super().invoke(ctx)
         except EgovnetError as exc:
             if os.environ.get("EGOVNET_DEBUG") == "1":
-                raise
+                _print_traceback()  # the traceback, then the same line and exit code as without debugging
             typer.echo(f"Error: {one_line(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except _CLICK_USAGE_ERROR as exc:  # a bad option or argument of a command: one line too, exit 2
@@ -34,6 +34,15 @@ class EgovnetGroup(TyperGroup):
             where = exc.ctx.command_path if exc.ctx else "egovnet"
             typer.echo(f"Error: {one_line(exc.format_message())} (see '{where} --help')", err=True)
             raise typer.Exit(2) from None
+
+
+def _print_traceback() -> None:
+    """EGOVNET_DEBUG=1: show where an expected error came from without changing the exit status that scripts
+    and cron read (a partial failure stays 4, a refusal 3). Locals are never shown: they can hold credentials."""
+    import sys
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
 
 
 # Click's UsageError, whether Typer vendors Click or depends on it: the parent of typer.BadParameter

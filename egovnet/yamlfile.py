@@ -16,6 +16,13 @@ from egovnet.errors import InvalidConfig
 T = TypeVar("T")
 Loc = tuple[Any, ...]
 
+# A policy or inventory file is read by people (an auditor, the engineer on call): every value stands where it
+# applies. Anchors and aliases (&name / *name, and the << merge key that needs them) would let a few lines expand
+# to millions of nodes ("billion laughs"), so they are refused before anything is built. The caps below are far
+# above any real file (the packaged policy is ~10 KiB and 6 levels deep).
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+
 
 def _walk(node: yaml.Node, path: Loc, lines: dict[Loc, int], source: str) -> None:
     lines[path] = node.start_mark.line + 1
@@ -58,8 +65,12 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[Any, dict[Loc, int]
         raise InvalidConfig(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InvalidConfig(f"{source}: cannot read ({exc.strerror})") from None
+    if len(text) > MAX_BYTES:
+        raise InvalidConfig(f"{source}: the file is {len(text):,} characters long; at most {MAX_BYTES:,} are "
+                            "accepted; check that this is the right file")
     lines: dict[Loc, int] = {}
     try:
+        _refuse_aliases_and_depth(text, source)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is not None:
             _walk(node, (), lines, source)
@@ -76,6 +87,25 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[Any, dict[Loc, int]
     except yaml.YAMLError as exc:
         raise InvalidConfig(f"{source}: malformed YAML: {exc}") from None
     return data, lines, source
+
+
+def _refuse_aliases_and_depth(text: str, source: str) -> None:
+    """Scan the event stream once (linear in the text, nothing expanded) before composing anything."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise InvalidConfig(f"{source}:{line}: YAML {'alias' if sign == '*' else 'anchor'} {sign}{event.anchor}: "
+                                "anchors and aliases (&name, *name, <<) are not accepted in this file; write the "
+                                "value out where it applies (inventories share values through defaults and groups)")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InvalidConfig(f"{source}:{line}: values nested more than {MAX_DEPTH} levels deep; "
+                                    "no egovnet file needs that many, check the brackets")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _line_of_bad_scalar(node) -> int:

@@ -80,7 +80,9 @@ def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None =
     """inventory.yaml and known_hosts for the running lab."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    groups = {p: {"platform": p} for p in sorted({d["platform"] for d in spec})}
+    # Cisco IOS numbers extended IP ACLs 100-199 and 2000-2699; VRP and Comware take 3999 (advanced ACL)
+    groups = {p: {"platform": p, **({"isolation_acl": "199"} if p == "cisco_ios" else {})}
+              for p in sorted({d["platform"] for d in spec})}
     data = {
         "defaults": {"host": lab.host, "username": "netops", "password_env": LAB_PASSWORD_ENV, "vrf": "EGOV",
                      "isolation_acl": "3999", "timeouts": timeouts or {"connect": 5, "auth": 5, "banner": 5, "read": 10}},
