@@ -34,6 +34,31 @@ class EgovnetGroup(TyperGroup):
             where = exc.ctx.command_path if exc.ctx else "egovnet"
             typer.echo(f"Error: {one_line(exc.format_message())} (see '{where} --help')", err=True)
             raise typer.Exit(2) from None
+        except Exception as exc:  # the disk under the database (full, read-only); anything else keeps its traceback
+            message = _storage_failure(ctx, exc)
+            if message is None:
+                raise
+            if os.environ.get("EGOVNET_DEBUG") == "1":
+                _print_traceback()
+            typer.echo(f"Error: {one_line(message)}", err=True)
+            raise typer.Exit(1) from None
+
+
+def _storage_failure(ctx, exc: BaseException) -> str | None:
+    import errno
+
+    if isinstance(exc, OSError):
+        if exc.errno not in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
+            return None
+    elif not any(k.__name__ == "OperationalError" and k.__module__.startswith("sqlalchemy") for k in type(exc).__mro__):
+        return None
+    settings = getattr(ctx, "obj", None)
+    url = getattr(settings, "db_url", None)
+    if url is None:
+        return None
+    from egovnet.state.db import describe_failure
+
+    return describe_failure(exc, url, known_only=True)
 
 
 def _print_traceback() -> None:
