@@ -55,6 +55,14 @@ class Device(_Frozen):
     timeouts: Timeouts = Timeouts()
     cmd_verify: bool = True
 
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_defaults(cls, data):
+        # the isolation ACL's default number is the top of the platform's extended/advanced IPv4 range
+        if isinstance(data, dict) and data.get("isolation_acl") is None:
+            data = {**data, "isolation_acl": "199" if data.get("platform") == "cisco_ios" else "3999"}
+        return data
+
     @field_validator("host")
     @classmethod
     def _host(cls, v: str) -> str:
@@ -153,7 +161,7 @@ class _Rule:
             return f"an ACL number the platform takes here ({ranges})"
         name = f"{self.what}: {self.text}, at most {self.max_len} characters"
         article = "an" if self.what[0] in "AEIOUaeiou" else "a"
-        return f"an ACL number ({ranges}) or {name}" if self.numbers else f"{article} {name}"
+        return f"an ACL number ({ranges}) or {article} {name}" if self.numbers else f"{article} {name}"
 
 
 def _shown(text: str) -> str:

@@ -199,8 +199,11 @@ def check_database_file(url: str, home: Path | None = None, *, deep: bool = Fals
     if header != SQLITE_HEADER:
         raise DatabaseError(f"database {path} is not an SQLite database (damaged, or another kind of file); "
                             f"{restore}{fresh}")
+    # Read-only, and without the -wal/-shm files a WAL database otherwise gets on open (nothing written) unless
+    # a -wal file is already there: then its pages are part of the database and must be read.
+    mode = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn = sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=30)
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             check = conn.execute("PRAGMA quick_check(1)").fetchone()[0] if deep else "ok"
@@ -238,7 +241,11 @@ def describe_failure(exc: BaseException, url: str, *, known_only: bool = False) 
                 "folder; set EGOVNET_HOME (or --home) to a folder path")
     if code == errno.EACCES or "unable to open database file" in text:
         return (f"cannot open database {where}: {text}; check that {folder or 'its folder'} exists and this "
-                "account may write there, or set EGOVNET_HOME (or --home)")
+                "account may write there (SQLite writes beside the file even to read it), or set EGOVNET_HOME "
+                "(or --home)")
+    if "disk I/O error" in text:
+        return (f"cannot use database {where}: {text} (a full or failing disk); nothing was saved; check free "
+                "space (df) and the disk, then run the command again")
     if "not a database" in text or "malformed" in text:
         return (f"database {where} is damaged ({text}); restore it from a backup, or move it aside and run "
                 "'egovnet init' to start a new database")
