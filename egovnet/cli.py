@@ -47,10 +47,13 @@ class EgovnetGroup(TyperGroup):
 def _storage_failure(ctx, exc: BaseException) -> str | None:
     import errno
 
-    if isinstance(exc, OSError):
+    if isinstance(exc, OSError):  # a backup, notice or log file: name that file, not the database
         if exc.errno not in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
             return None
-    elif not any(k.__name__ == "OperationalError" and k.__module__.startswith("sqlalchemy") for k in type(exc).__mro__):
+        where = exc.filename or "a file"
+        fix = "make it writable" if exc.errno == errno.EROFS else "free space"
+        return f"cannot write {where}: {exc.strerror}; {fix} and run the command again"
+    if not any(k.__name__ == "OperationalError" and k.__module__.startswith("sqlalchemy") for k in type(exc).__mro__):
         return None
     settings = getattr(ctx, "obj", None)
     url = getattr(settings, "db_url", None)
