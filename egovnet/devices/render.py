@@ -153,10 +153,12 @@ def _wrap_filter(name: str, func):
 
 
 def _is_jinja_object(value) -> bool:
+    """The context, eval context or environment Jinja passes to some filters before the value."""
+    from jinja2 import Environment
     from jinja2.nodes import EvalContext
     from jinja2.runtime import Context
 
-    return isinstance(value, (Context, EvalContext)) or type(value).__name__.endswith("Environment")
+    return isinstance(value, (Context, EvalContext, Environment))
 
 
 def _str_method(text: str, name: str, method):
