@@ -134,6 +134,17 @@ def test_mlps_assessed_far_in_the_future_is_refused_and_nothing_written(director
     assert ok("unit", "show", "zjj-anzhuang", "--json").json()["mlps_valid_until"].startswith("210")
 
 
+@pytest.mark.parametrize("start", ["9999-12-31 23:00", "0001-01-01 00:00"])
+def test_maintenance_far_outside_the_calendar_is_one_line(directory, start):
+    before = record()
+    r = fails(2, "maintenance", "file", "--unit", "zjj-zhangma", "--device-desc", "zjj-sw1 upgrade", "--start", start,
+              "--reason", "firmware")
+    assert r.err == (f"Error: date {start[:10]} is outside the working-day calendar (2000-01-01 to 2099-12-31); "
+                     "check the year\n")
+    assert record() == before
+    assert ok("maintenance", "list", "--json").json() == []
+
+
 def test_application_file_received_on_out_of_range(tmp_path, directory):
     before = record()
     path = tmp_path / "app.yaml"
