@@ -177,7 +177,8 @@ _NET = {"vrf": _Rule("VPN instance name", 31), "port": _Rule("port name", 63, _N
                                                                        "starting with a letter, no spaces")}
 VALUE_RULES: dict[str, dict[str, _Rule]] = {
     "huawei": {**_NET, "isolation_acl": _Rule("ACL", 31, numbers=_VRP_ADV_ACL, names=False),
-               "nat_acl": _Rule("ACL", 31, numbers=_VRP_ACL, names=False), "ipsec_policy": _Rule("IPsec policy name", 15)},
+               "nat_acl": _Rule("ACL", 31, numbers=_VRP_ACL, names=False),
+               "ipsec_policy": _Rule("IPsec policy name", 15)},
     "hp_comware": {**_NET, "isolation_acl": _Rule("ACL", 63, numbers=_VRP_ADV_ACL, names=False),
                    "nat_acl": _Rule("ACL", 63, numbers=_VRP_ACL, names=False),
                    "ipsec_policy": _Rule("IPsec policy name", 63)},
@@ -255,21 +256,21 @@ def load_inventory(folder: Path) -> Inventory:
     return Inventory(folder=str(folder), devices=devices, pools=raw.pools)
 
 
-def _origin(key: str, given: dict, group, raw: InventoryFile) -> tuple:
-    """Where a merged device value was written: the device, its group, or the defaults."""
-    name = given.get("__name__")
+def _origin(name: str, key: str, given: dict, group, raw: InventoryFile) -> tuple:
+    """Where a merged device value was written: the device, its group, the defaults (or nowhere: the device)."""
     if key in given:
         return ("devices", name, key)
     if group is not None and key in (raw.groups.get(group) or {}):
         return ("groups", group, key)
-    return ("defaults", key)
+    if key in raw.defaults:
+        return ("defaults", key)
+    return ("devices", name)
 
 
 def _check_device_values(dev: Device, given: dict, group, raw: InventoryFile, lines: dict, source: str) -> None:
     """Per platform: every value that reaches a device command is one word the platform takes; a port once."""
     from egovnet.yamlfile import dotted, line_of
 
-    given = {**given, "__name__": dev.name}
     rules = VALUE_RULES[dev.platform]
 
     def refuse(loc: tuple, problem: str, what: str) -> None:
@@ -280,11 +281,10 @@ def _check_device_values(dev: Device, given: dict, group, raw: InventoryFile, li
         value = getattr(dev, key)
         problem = rules[key].problem(value)
         if problem:
-            loc = _origin(key, given, group, raw) if key in given or key in (raw.groups.get(group) or {}) \
-                or key in raw.defaults else ("devices", dev.name)
-            refuse(loc, problem, "correct it in the inventory: it is written into device commands")
+            refuse(_origin(dev.name, key, given, group, raw), problem,
+                   "correct it in the inventory: it is written into device commands")
     seen: dict[str, int] = {}
-    base = _origin("ports", given, group, raw)
+    base = _origin(dev.name, "ports", given, group, raw)
     for i, port in enumerate(dev.ports):
         problem = rules["port"].problem(port)
         if problem:

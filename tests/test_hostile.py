@@ -394,7 +394,8 @@ LIMIT_HINT = "; fix the template (an operator's template renders a few commands 
      "rendering limit: more than 200,000 loop steps, calls and filters"),
     ("{% macro f(n) %}{% if n %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}{% endmacro %}{{ f(60) }}",
      "rendering limit: more than 200,000 loop steps, calls and filters"),
-    ("{% set s = 'xxxxxxxx' %}" + "{% set s = s ~ s %}" * 40, "rendering limit: a value of more than 65,536 characters"),
+    ("{% set s = 'xxxxxxxx' %}" + "{% set s = s ~ s %}" * 40,
+     "rendering limit: a value of more than 65,536 characters"),
     ("{% set s = 'x'*1000 %}" + "{% set s %}{{ s }}{{ s }}{% endset %}" * 40,
      "rendering limit: a value of more than 65,536 characters"),
     ("{{ 'x'|center(1000000000) }}", "rendering limit: |center(1,000,000,000) (at most 65,536)"),
@@ -519,7 +520,8 @@ def test_inventory_ports_are_one_word_per_platform(tmp_path, monkeypatch, platfo
     path = _inventory(tmp_path, monkeypatch, platform, ports=ports)
     r = fails(1, "inventory", "check")
     shown = repr(value if len(value) <= 40 else value[:40] + "…")
-    assert r.err.startswith(f"Error: {path}:{_line_of(path, 'ports') + 2}: devices.dev1.ports[1]: {shown} is not "), r.err
+    line = _line_of(path, "ports") + 2  # the second item of the block list
+    assert r.err.startswith(f"Error: {path}:{line}: devices.dev1.ports[1]: {shown} is not "), r.err
     assert r.err.endswith(f"(device dev1, {platform}); write the port as the device names it\n"), r.err
 
 
@@ -583,7 +585,8 @@ def test_overlapping_pools_of_two_sites_are_refused(tmp_path, monkeypatch):
 
 
 def test_overlapping_prefixes_within_one_pool_are_refused(tmp_path, monkeypatch):
-    path = _lab_inventory(tmp_path, monkeypatch, "prefixes: [10.64.16.0/20]", "prefixes: [10.64.16.0/20, 10.64.17.0/24]")
+    path = _lab_inventory(tmp_path, monkeypatch, "prefixes: [10.64.16.0/20]",
+                          "prefixes: [10.64.16.0/20, 10.64.17.0/24]")
     r = fails(1, "inventory", "check")
     assert r.err.startswith(f"Error: {path}:{_line_of(path, 'huaxin')}: pools.huaxin.prefixes[1]: 10.64.17.0/24 "
                             "overlaps 10.64.16.0/20 (pools.huaxin.prefixes[0], line")
@@ -609,7 +612,8 @@ def test_overlapping_vlan_ranges_within_a_site_are_fine(tmp_path, monkeypatch):
 def test_a_port_listed_twice_on_a_device_is_refused(tmp_path, monkeypatch):
     path = _lab_inventory(tmp_path, monkeypatch, "GigabitEthernet0/3,", "GigabitEthernet0/3, gigabitethernet0/1,")
     r = fails(1, "inventory", "check")
-    assert r.err == (f"Error: {path}:{_line_containing(path, 'ports: [GigabitEthernet0/1,')}: devices.xy-r1.ports[3]: port "
+    line = _line_containing(path, "ports: [GigabitEthernet0/1,")
+    assert r.err == (f"Error: {path}:{line}: devices.xy-r1.ports[3]: port "
                      "gigabitethernet0/1 is listed twice (first as devices.xy-r1.ports[0]) (device xy-r1, cisco_ios); "
                      "list each port of a device once\n")
 
