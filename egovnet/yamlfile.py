@@ -69,12 +69,14 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[Any, dict[Loc, int]
         raise InvalidConfig(f"{source}: the file is {len(text):,} characters long; at most {MAX_BYTES:,} are "
                             "accepted; check that this is the right file")
     lines: dict[Loc, int] = {}
+    node = None
+    loader = _StrictLoader(text, source)
     try:
-        _refuse_aliases_and_depth(text, source)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()  # one parse: the node tree gives the lines and then the data
+        data = None
         if node is not None:
             _walk(node, (), lines, source)
-        data = yaml.safe_load(text)
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -86,26 +88,35 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[Any, dict[Loc, int]
         raise InvalidConfig(f"{source}:{_line_of_bad_scalar(node)}: {exc}; write dates as YYYY-MM-DD") from None
     except yaml.YAMLError as exc:
         raise InvalidConfig(f"{source}: malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
     return data, lines, source
 
 
-def _refuse_aliases_and_depth(text: str, source: str) -> None:
-    """Scan the event stream once (linear in the text, nothing expanded) before composing anything."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors, aliases and deep nesting while composing, before anything is expanded."""
+
+    def __init__(self, text: str, source: str):
+        super().__init__(text)
+        self._source, self._depth = source, 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
-            raise InvalidConfig(f"{source}:{line}: YAML {'alias' if sign == '*' else 'anchor'} {sign}{event.anchor}: "
-                                "anchors and aliases (&name, *name, <<) are not accepted in this file; write the "
-                                "value out where it applies (inventories share values through defaults and groups)")
+            what = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            raise InvalidConfig(f"{self._source}:{line}: YAML {what}{event.anchor}: anchors and aliases (&name, "
+                                "*name, <<) are not accepted in this file; write the value out where it applies "
+                                "(inventories share values through defaults and groups)")
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise InvalidConfig(f"{source}:{line}: values nested more than {MAX_DEPTH} levels deep; "
+            if self._depth >= MAX_DEPTH:
+                raise InvalidConfig(f"{self._source}:{line}: values nested more than {MAX_DEPTH} levels deep; "
                                     "no egovnet file needs that many, check the brackets")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _line_of_bad_scalar(node) -> int:
