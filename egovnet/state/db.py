@@ -200,19 +200,27 @@ def check_database_file(url: str, home: Path | None = None, *, deep: bool = Fals
         raise DatabaseError(f"database {path} is not an SQLite database (damaged, or another kind of file); "
                             f"{restore}{fresh}")
     # Read-only, and without the -wal/-shm files a WAL database otherwise gets on open (nothing written) unless
-    # a -wal file is already there: then its pages are part of the database and must be read.
-    mode = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
-    try:
-        conn = sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=30)
+    # a -wal file is already there: then its pages are part of the database and must be read. An immutable
+    # read takes no lock, so it could meet a page another process is checkpointing this very moment: a
+    # problem is believed only once it has been seen three times.
+    import time
+
+    for attempt in range(3):
+        mode = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
         try:
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            check = conn.execute("PRAGMA quick_check(1)").fetchone()[0] if deep else "ok"
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"database {path} is damaged (SQLite: {exc}); {restore}{fresh}") from None
-    if check != "ok":
-        raise DatabaseError(f"database {path} is damaged (SQLite: {check}); {restore}{fresh}")
+            conn = sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=30)
+            try:
+                tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0] if deep else "ok"
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            problem = str(exc)
+        if problem == "ok":
+            break
+        time.sleep(0.1 * (attempt + 1))
+    else:
+        raise DatabaseError(f"database {path} is damaged (SQLite: {problem}); {restore}{fresh}")
     if tables and "alembic_version" not in tables:
         shown = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
         raise DatabaseError(f"database {path} belongs to another program (tables {shown}), not egovnet; point "
