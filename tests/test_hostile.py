@@ -328,6 +328,8 @@ def test_init_on_a_full_disk_leaves_nothing_and_writes_fail_in_one_line(tmp_path
         dd if=/dev/zero of=$FS/filler bs=1k count=2000 2>/dev/null
         egovnet init
         ls -A $FS > $FS/../listing
+        egovnet unit list
+        ls -A $FS/home > $FS/../listing-after-use
         rm $FS/filler
         egovnet init
         egovnet dept add 区农业农村委
@@ -340,6 +342,11 @@ def test_init_on_a_full_disk_leaves_nothing_and_writes_fail_in_one_line(tmp_path
     assert err.startswith(f"Error: cannot write database {db}: the disk is full (")
     assert err.endswith("nothing was saved; free space and run the command again\n")
     assert (tmp_path / "listing").read_text() == "filler\n"  # no home, no 0-byte database left behind
+    # another command's first use creates the database too: it fails in one line and leaves no empty file that
+    # the next run would have to refuse as a lost record
+    assert _one_line(results[1], 1).startswith(f"Error: cannot write database {db}: the disk is full (")
+    assert (tmp_path / "listing-after-use").read_text() == ""
+    results = results[1:]
     assert results[1][0] == 0 and results[2][0] == 0, results[1:3]
     # SQLite fails at the commit (disk full) or, with no room for its shared-memory file, at the open (I/O error)
     assert _one_line(results[3], 1) in (

@@ -51,23 +51,21 @@ def _existing(paths) -> set[Path]:
 def _leave_nothing_behind(settings):
     """Refuse a database file that is not egovnet's; on any failure remove what this run created (a new empty
     database file, a half-written backup, folders made for them) and report one line instead of a traceback."""
-    from egovnet.state.db import check_database_file, describe_failure, sqlite_file
+    from egovnet.state.db import check_database_file, describe_failure, remove_unfinished, sqlite_file
 
     check_database_file(settings.db_url, settings.home, deep=True)
     db = sqlite_file(settings.db_url)
     home = Path(settings.home)
     backups = home / "backups" / "db"
     folders = [home, home / "backups", backups] + ([db.parent] if db else [])
-    files = [Path(f"{db}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if db else []
-    before_files = _existing(files)
+    before_files = _existing([db] if db else [])
     before_folders = _existing(folders)
     before_backups = set(backups.iterdir()) if backups.is_dir() else set()
     try:
         yield
     except BaseException as exc:
         if db is not None and db not in before_files:
-            for f in _existing(files) - before_files:  # a database this run created and could not finish
-                _remove(f)
+            remove_unfinished(db)  # the empty file this run created (never one another process has written)
         if backups.is_dir():
             for f in set(backups.iterdir()) - before_backups:
                 _remove(f)

@@ -115,6 +115,8 @@ def get_engine(settings, *, auto_upgrade: bool = True):
     url = settings.db_url
     engine = _engines.get(url)
     if engine is None:
+        new_file = sqlite_file(url)
+        new_file = new_file if new_file is not None and not new_file.exists() else None
         try:
             check_database_file(url, settings.home)
             engine = make_engine(url)
@@ -123,6 +125,8 @@ def get_engine(settings, *, auto_upgrade: bool = True):
         except DatabaseError:
             raise
         except Exception as exc:  # no traceback for an unreachable or corrupt database
+            if describe_failure(exc, url, known_only=True):  # the disk, not another process, stopped it
+                remove_unfinished(new_file)
             raise DatabaseError(describe_failure(exc, url)) from None
         _engines[url] = engine
     return engine
@@ -260,3 +264,17 @@ def describe_failure(exc: BaseException, url: str, *, known_only: bool = False) 
     if known_only:
         return None
     return f"cannot open database {_safe_url(url)}: {orig.__class__.__name__}: {text}"
+
+
+def remove_unfinished(path: Path | None) -> None:
+    """Remove the empty database file this process created and could not finish (a full disk leaves 0 bytes),
+    so that the next run does not take it for a lost record. A file with content is never touched."""
+    if path is None:
+        return
+    for suffix in ("-wal", "-shm", "-journal", ""):
+        target = Path(f"{path}{suffix}")
+        try:
+            if target.stat().st_size == 0:
+                target.unlink()
+        except OSError:
+            pass
