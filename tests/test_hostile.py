@@ -415,12 +415,14 @@ LIMIT_HINT = "; fix the template (an operator's template renders a few commands 
     ("{% set s = 'x'*30000 %}{{ s|replace('x', s) }}",
      "rendering limit: |replace would build more than 65,536 characters"),
     ("{{ [1]|batch(1000000000, 'x')|list }}", "rendering limit: |batch(1,000,000,000) (at most 65,536)"),
+    ("{% set s = 'x'*30000 %}{% set ns = namespace(l=[]) %}{% for i in range(100) %}{% set _ = ns.l.append(s) %}"
+     "{% endfor %}{{ ns.l|map('string')|join }}", "rendering limit: |join would build more than 65,536 characters"),
     ("{% for i in range(5000) %}{{ 'x'*60 }}\n{% endfor %}", "rendering limit: more than 65,536 characters of output"),
     ("{{ lipsum(100000) }}", "'lipsum' is undefined"),
     ("{{ 1/0 }}", "ZeroDivisionError: division by zero"),
 ], ids=["self-include", "self-call", "huge-range", "x-times-200M", "nested-loops", "nested-literal-loops",
         "exponential-macro", "doubling-concat", "doubling-set-block", "center", "ljust", "percent-width",
-        "format-width", "big-power", "join", "replace", "batch", "output", "lipsum", "zero-division"])
+        "format-width", "big-power", "join", "replace", "batch", "join-of-a-generator", "output", "lipsum", "zero-division"])
 def test_hostile_templates_are_refused_quickly(tmp_path, template, problem):
     from egovnet.devices.render import render
     from egovnet.errors import InvalidConfig

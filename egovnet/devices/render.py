@@ -10,6 +10,7 @@ import functools
 import re
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from egovnet.devices.safety import check_commands, check_context
@@ -35,6 +36,8 @@ MAX_LOADS = 50                # template loads (include, import, extends) in one
 MAX_INT_BITS = 4096
 RENDER_SECONDS = 2.0
 _WIDTH_FILTERS = {"batch", "center", "indent", "slice", "truncate", "wordwrap"}
+_SIZED_FILTERS = {"join", "replace", "indent", "format", "tojson", "string", "pprint", "list", "center", "sum",
+                  "unique", "sort"}
 _STR_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join", "format", "format_map"}
 _SPEC_NUMBER = re.compile(r"(?:%[-#0 +]*|\{[^{}]*?:[^{}]*?)(\d+)")
 
@@ -135,7 +138,11 @@ def _wrap_filter(name: str, func):
                     raise _limit(f"|{name}({a:,}) (at most {MAX_VALUE:,})")
         if name == "format" and values and isinstance(values[0], str):
             _check_spec(values[0], values[1:])
-        if name in ("join", "replace", "indent", "format", "tojson", "string", "pprint", "list", "center"):
+        if name in _SIZED_FILTERS:
+            # a generator (from |map, |select ...) is counted item by item, not taken for one small value
+            args = tuple(list(_metered(a)) if isinstance(a, Iterator) and not _is_jinja_object(a) else a
+                         for a in args)
+            values = [a for a in list(args) + list(kwargs.values()) if not _is_jinja_object(a)]
             estimate = sum(_weight(a) for a in values)
             if name == "join" and values and isinstance(values[0], (list, tuple)):
                 estimate += len(values[0]) * _weight(values[1:])
