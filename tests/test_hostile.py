@@ -446,6 +446,23 @@ def test_hostile_templates_are_refused_quickly(tmp_path, template, problem):
         assert message.endswith(f" failed to render: {problem}{hint}"), message
 
 
+def test_a_slow_template_stops_at_the_wall_clock_limit(tmp_path):
+    from egovnet.devices.render import render
+    from egovnet.errors import InvalidConfig
+
+    folder = tmp_path / "inventory" / "templates" / "huawei"
+    folder.mkdir(parents=True)
+    # each step is cheap enough for the step count, together they sort 100 million numbers
+    (folder / "open.j2").write_text("{% set big = range(10000)|reverse|list %}"
+                                    "{% for i in range(10000) %}{% set _ = big|sort %}{% endfor %}")
+    started = time.monotonic()
+    with pytest.raises(InvalidConfig) as exc:
+        render("huawei", "open", CTX, tmp_path / "inventory")
+    assert 2.0 <= time.monotonic() - started < 3.0
+    assert str(exc.value) == (f"template {folder / 'open.j2'}:1 failed to render: rendering limit: rendering took "
+                              f"longer than 2 s{LIMIT_HINT}")
+
+
 def test_the_packaged_templates_render_under_the_limits():
     from egovnet.devices.render import render
 
