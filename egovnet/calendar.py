@@ -12,7 +12,33 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from egovnet.errors import UsageError
+
 ONE_DAY = dt.timedelta(days=1)
+
+# The dates egovnet works with. The regulation dates from 2023, 等级保护 (MLPS) assessments from 2007 and the
+# extranet itself from the early 2000s; `holidays` publishes the CN calendar up to 2100. A typed date outside
+# 2000-2099 is a typo, and refusing it where it is parsed keeps every sum (deadlines of at most 1,000 working
+# days, MLPS validity in months, idle closure) inside the calendar: Python's dates end at 9999-12-31, the
+# published schedules long before. Arithmetic may reach a few years past either end, never further.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+_SLACK = dt.timedelta(days=3660)  # results of arithmetic on in-range dates stay within ten years of the range
+
+
+def check_in_range(day: dt.date, what: str = "date") -> dt.date:
+    """Refuse a date outside FIRST_DAY..LAST_DAY with one line naming it (exit 2, like a malformed date)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"{what} {day.isoformat()} is outside the dates egovnet works with "
+                         f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}); check the year")
+    return day
+
+
+def _check_arithmetic(*days: dt.date) -> None:
+    for day in days:
+        if not FIRST_DAY - _SLACK <= day <= LAST_DAY + _SLACK:
+            raise UsageError(f"date {day.isoformat()} is outside the working-day calendar "
+                             f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}); check the year")
 
 
 @dataclass(frozen=True)
@@ -62,9 +88,11 @@ class WorkCalendar:
         """The n-th working day after ``start`` (start itself never counts)."""
         if n < 0:
             raise ValueError("n must be >= 0")
+        _check_arithmetic(start)
         day, count = start, 0
         while count < n:
             day += ONE_DAY
+            _check_arithmetic(day)
             if self.is_working_day(day):
                 count += 1
         years = range(start.year, day.year + 1) if n else ()
@@ -75,6 +103,7 @@ class WorkCalendar:
         """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
         if end == start:
             return 0
+        _check_arithmetic(start, end)
         sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
         count, day = 0, lo
         while day < hi:

@@ -25,7 +25,7 @@ class EgovnetGroup(TyperGroup):
             return super().invoke(ctx)
         except EgovnetError as exc:
             if os.environ.get("EGOVNET_DEBUG") == "1":
-                raise
+                _print_traceback()  # the traceback, then the same line and exit code as without debugging
             typer.echo(f"Error: {one_line(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except _CLICK_USAGE_ERROR as exc:  # a bad option or argument of a command: one line too, exit 2
@@ -34,6 +34,43 @@ class EgovnetGroup(TyperGroup):
             where = exc.ctx.command_path if exc.ctx else "egovnet"
             typer.echo(f"Error: {one_line(exc.format_message())} (see '{where} --help')", err=True)
             raise typer.Exit(2) from None
+        except Exception as exc:  # the disk under the database (full, read-only); anything else keeps its traceback
+            message = _storage_failure(ctx, exc)
+            if message is None:
+                raise
+            if os.environ.get("EGOVNET_DEBUG") == "1":
+                _print_traceback()
+            typer.echo(f"Error: {one_line(message)}", err=True)
+            raise typer.Exit(1) from None
+
+
+def _storage_failure(ctx, exc: BaseException) -> str | None:
+    import errno
+
+    if isinstance(exc, OSError):  # a backup, notice or log file: name that file, not the database
+        if exc.errno not in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
+            return None
+        where = exc.filename or "a file"
+        fix = "make it writable" if exc.errno == errno.EROFS else "free space"
+        return f"cannot write {where}: {exc.strerror}; {fix} and run the command again"
+    if not any(k.__name__ == "OperationalError" and k.__module__.startswith("sqlalchemy") for k in type(exc).__mro__):
+        return None
+    settings = getattr(ctx, "obj", None)
+    url = getattr(settings, "db_url", None)
+    if url is None:
+        return None
+    from egovnet.state.db import describe_failure
+
+    return describe_failure(exc, url, known_only=True)
+
+
+def _print_traceback() -> None:
+    """EGOVNET_DEBUG=1: show where an expected error came from without changing the exit status that scripts
+    and cron read (a partial failure stays 4, a refusal 3). Locals are never shown: they can hold credentials."""
+    import sys
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
 
 
 # Click's UsageError, whether Typer vendors Click or depends on it: the parent of typer.BadParameter

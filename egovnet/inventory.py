@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -53,6 +54,14 @@ class Device(_Frozen):
     key_file: str | None = None
     timeouts: Timeouts = Timeouts()
     cmd_verify: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_defaults(cls, data):
+        # the isolation ACL's default number is the top of the platform's extended/advanced IPv4 range
+        if isinstance(data, dict) and data.get("isolation_acl") is None:
+            data = {**data, "isolation_acl": "199" if data.get("platform") == "cisco_ios" else "3999"}
+        return data
 
     @field_validator("host")
     @classmethod
@@ -109,11 +118,78 @@ class Pool(_Frozen):
         return v
 
     def vlan_ids(self) -> list[int]:
-        out = []
+        out: dict[int, None] = {}  # overlapping ranges within a site are fine; each VLAN counts once
         for part in self.vlans.split(","):
             lo, _, hi = part.strip().partition("-")
-            out.extend(range(int(lo), int(hi or lo) + 1))
-        return out
+            out.update(dict.fromkeys(range(int(lo), int(hi or lo) + 1)))
+        return list(out)
+
+
+# Values that reach a device command: one word, only what the platform takes there. The port pattern is
+# deliberately loose (GigabitEthernet0/0/1, GE1/0/1, Eth-Trunk1, Gi0/1.100 ...): the device itself knows
+# its interfaces; what matters here is that no space, quote, ';', '|', '$()' or backquote ever gets through.
+# Sources: Huawei VRP and H3C Comware command references (ip vpn-instance: 1-31 characters without spaces;
+# traffic-filter / packet-filter and nat outbound take an IPv4 basic or advanced ACL number, 2000-3999;
+# Huawei ipsec policy names 1-15 characters, Comware 1-63); Cisco IOS (numbered IP ACLs 1-199 and
+# 1300-2699, named ACLs start with a letter and have no spaces or punctuation); Linux interface names are at
+# most 15 bytes (IFNAMSIZ) without '/' or spaces.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+_NET_PORT = re.compile(r"[A-Za-z][A-Za-z0-9/.:-]*")
+_LINUX_PORT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_NAME_TEXT = "one word of ASCII letters, digits, '_', '.' or '-' starting with a letter"
+
+
+class _Rule:
+    def __init__(self, what: str, max_len: int, pattern=_NAME, numbers: tuple = (), names: bool = True,
+                 text: str = _NAME_TEXT):
+        self.what, self.max_len, self.pattern, self.numbers, self.names, self.text = \
+            what, max_len, pattern, numbers, names, text
+
+    def problem(self, value) -> str | None:
+        text = str(value)
+        if self.numbers and text.isdigit() and text.isascii():
+            if any(lo <= int(text) <= hi for lo, hi in self.numbers):
+                return None
+            return f"ACL number {text} is out of range; {self._expected()}"
+        if self.names and self.pattern.fullmatch(text) and len(text) <= self.max_len:
+            return None
+        return f"{_shown(text)} is not {self._expected()}"
+
+    def _expected(self) -> str:
+        ranges = " or ".join(f"{lo}-{hi}" for lo, hi in self.numbers)
+        if self.numbers and not self.names:
+            return f"an ACL number the platform takes here ({ranges})"
+        name = f"{self.what}: {self.text}, at most {self.max_len} characters"
+        article = "an" if self.what[0] in "AEIOUaeiou" else "a"
+        return f"an ACL number ({ranges}) or {article} {name}" if self.numbers else f"{article} {name}"
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+_VRP_ACL = ((2000, 3999),)
+_VRP_ADV_ACL = ((3000, 3999),)  # isolation filters on the destination: an advanced ACL
+_IOS_ACL = ((1, 199), (1300, 2699))
+_IOS_EXT_ACL = ((100, 199), (2000, 2699))  # isolation filters on the destination: an extended ACL
+_NET = {"vrf": _Rule("VPN instance name", 31), "port": _Rule("port name", 63, _NET_PORT,
+                                                                  text="ASCII letters, digits, '/', '.', ':' or '-' "
+                                                                       "starting with a letter, no spaces")}
+VALUE_RULES: dict[str, dict[str, _Rule]] = {
+    "huawei": {**_NET, "isolation_acl": _Rule("ACL", 31, numbers=_VRP_ADV_ACL, names=False),
+               "nat_acl": _Rule("ACL", 31, numbers=_VRP_ACL, names=False),
+               "ipsec_policy": _Rule("IPsec policy name", 15)},
+    "hp_comware": {**_NET, "isolation_acl": _Rule("ACL", 63, numbers=_VRP_ADV_ACL, names=False),
+                   "nat_acl": _Rule("ACL", 63, numbers=_VRP_ACL, names=False),
+                   "ipsec_policy": _Rule("IPsec policy name", 63)},
+    "cisco_ios": {**_NET, "vrf": _Rule("VRF name", 32), "isolation_acl": _Rule("named ACL", 64, numbers=_IOS_EXT_ACL),
+                  "nat_acl": _Rule("named ACL", 64, numbers=_IOS_ACL), "ipsec_policy": _Rule("crypto map name", 63)},
+    "linux": {"vrf": _Rule("VRF name", 15), "isolation_acl": _Rule("name", 31, numbers=((1, 65535),)),
+              "nat_acl": _Rule("name", 31, numbers=((1, 65535),)), "ipsec_policy": _Rule("name", 31),
+              "port": _Rule("interface name", 15, _LINUX_PORT,
+                            text="ASCII letters, digits, '_', '.' or '-', no '/' or spaces")},
+}
+VALUE_RULES["huawei_vrpv8"] = VALUE_RULES["huawei"]
 
 
 class InventoryFile(_Frozen):
@@ -174,5 +250,66 @@ def load_inventory(folder: Path) -> Inventory:
         if dev.site not in raw.pools:
             raise InvalidConfig(f"{source}:{lines.get(('devices', name), 1)}: devices.{name}.site: no pool "
                                 f"for site {dev.site!r} under pools")
+        _check_device_values(dev, given, group, raw, lines, source)
         devices[name] = dev
+    _check_pools(raw.pools, lines, source)
     return Inventory(folder=str(folder), devices=devices, pools=raw.pools)
+
+
+def _origin(name: str, key: str, given: dict, group, raw: InventoryFile) -> tuple:
+    """Where a merged device value was written: the device, its group, the defaults (or nowhere: the device)."""
+    if key in given:
+        return ("devices", name, key)
+    if group is not None and key in (raw.groups.get(group) or {}):
+        return ("groups", group, key)
+    if key in raw.defaults:
+        return ("defaults", key)
+    return ("devices", name)
+
+
+def _check_device_values(dev: Device, given: dict, group, raw: InventoryFile, lines: dict, source: str) -> None:
+    """Per platform: every value that reaches a device command is one word the platform takes; a port once."""
+    from egovnet.yamlfile import dotted, line_of
+
+    rules = VALUE_RULES[dev.platform]
+
+    def refuse(loc: tuple, problem: str, what: str) -> None:
+        raise InvalidConfig(f"{source}:{line_of(loc, lines)}: {dotted(loc)}: {problem} (device {dev.name}, "
+                            f"{dev.platform}); {what}")
+
+    for key in ("vrf", "isolation_acl", "nat_acl", "ipsec_policy"):
+        value = getattr(dev, key)
+        problem = rules[key].problem(value)
+        if problem:
+            refuse(_origin(dev.name, key, given, group, raw), problem,
+                   "correct it in the inventory: it is written into device commands")
+    seen: dict[str, int] = {}
+    base = _origin(dev.name, "ports", given, group, raw)
+    for i, port in enumerate(dev.ports):
+        problem = rules["port"].problem(port)
+        if problem:
+            refuse(base + (i,), problem, "write the port as the device names it")
+        key = port.casefold()  # VRP, Comware and IOS read interface names without regard to case
+        if key in seen:
+            refuse(base + (i,), f"port {port} is listed twice (first as {dotted(base + (seen[key],))})",
+                   "list each port of a device once")
+        seen[key] = i
+
+
+def _check_pools(pools: dict[str, Pool], lines: dict, source: str) -> None:
+    """Address pools of all sites are disjoint: an overlap would give one subnet to two links."""
+    from egovnet.yamlfile import dotted, line_of
+
+    taken: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, tuple]] = []
+    for site, pool in pools.items():
+        for i, text in enumerate(pool.prefixes):
+            net = ipaddress.ip_network(text, strict=True)
+            loc = ("pools", site, "prefixes", i)
+            for other, other_loc in taken:
+                if net.version == other.version and net.overlaps(other):
+                    where = f"pool {other_loc[1]}" if other_loc[1] != site else "the same pool"
+                    raise InvalidConfig(
+                        f"{source}:{line_of(loc, lines)}: {dotted(loc)}: {net} overlaps {other} "
+                        f"({dotted(other_loc)}, line {line_of(other_loc, lines)}) of {where}; one subnet would be "
+                        "given to two links: make the pools' prefixes disjoint")
+            taken.append((net, loc))

@@ -22,7 +22,7 @@ ENV_VARS = {
     "EGOVNET_INVENTORY": "inventory folder; default: ./inventory",
     "EGOVNET_USER": "the person acting; default: the OS login",
     "EGOVNET_TODAY": "ISO date used as 'today' in every date rule; default: the real date",
-    "EGOVNET_DEBUG": "1 re-raises expected errors with their traceback",
+    "EGOVNET_DEBUG": "1 shows the traceback of expected errors (the exit code stays the same)",
     "EGOVNET_LAB_PASSWORD": "password of the built-in device lab's devices",
 }
 
@@ -30,9 +30,12 @@ ENV_VARS = {
 def parse_date(text: str, what: str = "date") -> dt.date:
     """Parse an ISO date (YYYY-MM-DD) or raise a usage error naming what it was for."""
     try:
-        return dt.date.fromisoformat(str(text).strip())
+        day = dt.date.fromisoformat(str(text).strip())
     except ValueError:
         raise UsageError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-09-28") from None
+    from egovnet.calendar import check_in_range
+
+    return check_in_range(day, what)
 
 
 def default_home() -> Path:

@@ -16,6 +16,13 @@ from egovnet.errors import InvalidConfig
 T = TypeVar("T")
 Loc = tuple[Any, ...]
 
+# A policy or inventory file is read by people (an auditor, the engineer on call): every value stands where it
+# applies. Anchors and aliases (&name / *name, and the << merge key that needs them) would let a few lines expand
+# to millions of nodes ("billion laughs"), so they are refused before anything is built. The caps below are far
+# above any real file (the packaged policy is ~10 KiB and 6 levels deep).
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+
 
 def _walk(node: yaml.Node, path: Loc, lines: dict[Loc, int], source: str) -> None:
     lines[path] = node.start_mark.line + 1
@@ -58,12 +65,18 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[Any, dict[Loc, int]
         raise InvalidConfig(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InvalidConfig(f"{source}: cannot read ({exc.strerror})") from None
+    if len(text) > MAX_BYTES:
+        raise InvalidConfig(f"{source}: the file is {len(text):,} characters long; at most {MAX_BYTES:,} are "
+                            "accepted; check that this is the right file")
     lines: dict[Loc, int] = {}
+    node = None
+    loader = _StrictLoader(text, source)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()  # one parse: the node tree gives the lines and then the data
+        data = None
         if node is not None:
             _walk(node, (), lines, source)
-        data = yaml.safe_load(text)
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -75,7 +88,35 @@ def read_yaml(path: Path, label: str | None = None) -> tuple[Any, dict[Loc, int]
         raise InvalidConfig(f"{source}:{_line_of_bad_scalar(node)}: {exc}; write dates as YYYY-MM-DD") from None
     except yaml.YAMLError as exc:
         raise InvalidConfig(f"{source}: malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
     return data, lines, source
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors, aliases and deep nesting while composing, before anything is expanded."""
+
+    def __init__(self, text: str, source: str):
+        super().__init__(text)
+        self._source, self._depth = source, 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            what = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            raise InvalidConfig(f"{self._source}:{line}: YAML {what}{event.anchor}: anchors and aliases (&name, "
+                                "*name, <<) are not accepted in this file; write the value out where it applies "
+                                "(inventories share values through defaults and groups)")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if self._depth >= MAX_DEPTH:
+                raise InvalidConfig(f"{self._source}:{line}: values nested more than {MAX_DEPTH} levels deep; "
+                                    "no egovnet file needs that many, check the brackets")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _line_of_bad_scalar(node) -> int:

@@ -91,8 +91,9 @@ def test_shell_metacharacters_never_reach_the_router(router, tmp_path):
     inv.write_text(yaml.safe_dump(data, allow_unicode=True))
     before = router.state()
     r = run("provision", "1", "--yes", "--json")
-    assert r.code == 3, r.out + r.err
-    assert r.err == "Error: value port has spaces or shell metacharacters; refused for a Linux device\n"
+    assert r.code == 1, r.out + r.err  # refused when the inventory is read, before any SSH session
+    assert r.err.startswith(f"Error: {inv}:") and r.err.count("\n") == 1, r.err
+    assert ": devices.jz-r1.ports[0]: 'ru0;touch /tmp/egovnet-pwned' is not an interface name" in r.err, r.err
     assert router.state() == before
 
 

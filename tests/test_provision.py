@@ -203,7 +203,7 @@ def test_unsafe_values_never_reach_a_device(lab, dept, value, why):
     with pytest.raises(InvalidInput) as exc:
         render("huawei", "open", ctx)
     assert why in str(exc.value)
-    # and through the CLI: a malicious inventory value is refused before any SSH session opens
+    # and through the CLI: a malicious inventory value is refused when the inventory is read, before any SSH
     import yaml
     from pathlib import Path
     import os
@@ -213,8 +213,8 @@ def test_unsafe_values_never_reach_a_device(lab, dept, value, why):
     data["defaults"]["vrf"] = value
     inv.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     approved_app("张马村村民委员会", "zjj-zhangma", "朱家角镇", "青浦区某路1号")
-    r = fails(3, "provision", "1", "--yes")
-    assert why in r.err and "value vrf" in r.err
+    r = fails(1, "provision", "1", "--yes")
+    assert f"{inv}:" in r.err and ": defaults.vrf: " in r.err and "is not a VPN instance name" in r.err
     assert lab.devices["zjj-sw1"].history == []
 
 

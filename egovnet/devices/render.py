@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from egovnet.devices import sandbox
 from egovnet.devices.safety import check_commands, check_context
-from egovnet.errors import InvalidConfig
+from egovnet.errors import EgovnetError, InvalidConfig
 
 PACKAGED = Path(__file__).parent / "templates"
 ACTIONS = ("open", "close", "bandwidth", "shutdown", "no_shutdown")
@@ -17,7 +18,6 @@ ACTIONS = ("open", "close", "bandwidth", "shutdown", "no_shutdown")
 
 def _env(platform: str, inventory: Path | None):
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
     from egovnet.devices import platforms
 
@@ -26,7 +26,7 @@ def _env(platform: str, inventory: Path | None):
         if inventory is not None:
             dirs.append(Path(inventory) / "templates" / name)
         dirs.append(PACKAGED / name)
-    return SandboxedEnvironment(
+    return sandbox.environment_class()(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs if d.is_dir()]),
         undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=False,
         keep_trailing_newline=False,
@@ -39,9 +39,33 @@ def render(platform: str, action: str, context: dict, inventory: Path | None = N
     if action not in ACTIONS:
         raise InvalidConfig(f"unknown template action {action!r}; actions are {', '.join(ACTIONS)}")
     check_context(context, platform)
+    name, where = f"{action}.j2", f"{platform}/{action}.j2"
+    sandbox.start()
     try:
-        text = _env(platform, inventory).get_template(f"{action}.j2").render(**context)
-    except TemplateError as exc:
-        raise InvalidConfig(f"template {platform}/{action}.j2 failed to render: {exc}") from None
+        template = _env(platform, inventory).get_template(name)
+        where = template.filename or where
+        parts, size = [], 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > sandbox.MAX_OUTPUT:
+                raise sandbox.limit(f"more than {sandbox.MAX_OUTPUT:,} characters of output")
+            sandbox.tick()
+            parts.append(chunk)
+        text = "".join(parts)
+    except EgovnetError:
+        raise
+    except RecursionError as exc:
+        raise InvalidConfig(f"template {sandbox.location(where, exc)} failed to render: includes or macro calls "
+                            "nest without end (does it include or call itself?); fix the template") from None
+    except (TemplateError, ArithmeticError, LookupError, MemoryError, TypeError, ValueError, AttributeError) as exc:
+        detail = str(exc) if not isinstance(exc, MemoryError) else "out of memory"
+        if not isinstance(exc, TemplateError):
+            detail = f"{type(exc).__name__}: {detail}"
+        raise InvalidConfig(f"template {sandbox.location(where, exc)} failed to render: {detail}; fix the template"
+                            + (" (an operator's template renders a few commands of one link)"
+                               if "rendering limit" in detail else "")) from None
+    finally:
+        sandbox.stop()
     commands = [line.rstrip() for line in text.splitlines() if line.strip()]
     return check_commands(commands, platform)
+

@@ -449,6 +449,12 @@ def application_input(given: dict, file: str | None) -> ApplicationInput:
                 except Exception:
                     raise InvalidInput(f"{source}:{lines.get((key,), 1)}: received_on: {value!r} is not a "
                                        "date; write YYYY-MM-DD") from None
+            if key == "received_on" and isinstance(value, dt.date):
+                from egovnet.calendar import FIRST_DAY, LAST_DAY
+
+                if not FIRST_DAY <= value <= LAST_DAY:
+                    raise InvalidInput(f"{source}:{lines.get((key,), 1)}: received_on: {value} is outside the dates "
+                                       f"egovnet works with ({FIRST_DAY} to {LAST_DAY}); check the year")
             if isinstance(value, (list,)):
                 raise InvalidInput(f"{source}:{lines.get((key,), 1)}: {key}: must be a single value, not a list")
             values[key] = value

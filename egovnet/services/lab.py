@@ -24,7 +24,8 @@ SAMPLE = [
 # what the lab's inventory says about the extranet on every device; a platform's group may override it, and
 # a spec row may too. The lab devices start with exactly these configured (``device_values``).
 LAB_DEFAULTS = {"vrf": "EGOV", "isolation_acl": "3999", "core_prefix": "10.0.0.0/8"}
-LAB_GROUPS: dict[str, dict] = {}
+# Cisco IOS numbers extended IP ACLs 100-199 and 2000-2699; VRP and Comware take 3999 (advanced ACL)
+LAB_GROUPS: dict[str, dict] = {"cisco_ios": {"isolation_acl": "199"}}
 POOLS = {"zhujiajiao": "10.64.0.0/20", "huaxin": "10.64.16.0/20", "xujing": "10.64.32.0/20", "xiayang": "10.64.48.0/20"}
 
 

@@ -116,10 +116,17 @@ def sheet_date(text: str, what: str) -> dt.date:
     try:
         if not m:
             raise ValueError
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         raise ValueError(f"{what} {text.strip()[:30]!r} is not a date; write YYYY-MM-DD (2026/3/1 and "
                          "2026年3月1日 are read too)") from None
+    from egovnet.calendar import check_in_range
+    from egovnet.errors import UsageError
+
+    try:
+        return check_in_range(day, what)
+    except UsageError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _yes_no(text: str, what: str) -> bool:

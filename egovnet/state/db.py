@@ -115,15 +115,19 @@ def get_engine(settings, *, auto_upgrade: bool = True):
     url = settings.db_url
     engine = _engines.get(url)
     if engine is None:
+        new_file = sqlite_file(url)
+        new_file = new_file if new_file is not None and not new_file.exists() else None
         try:
+            check_database_file(url, settings.home)
             engine = make_engine(url)
             if auto_upgrade and current_revision(engine) != HEAD_REVISION:
                 upgrade(engine, settings.home)
         except DatabaseError:
             raise
         except Exception as exc:  # no traceback for an unreachable or corrupt database
-            raise DatabaseError(f"cannot open database {_safe_url(url)}: {exc.__class__.__name__}: "
-                                f"{str(exc).splitlines()[0][:200]}") from None
+            if describe_failure(exc, url, known_only=True):  # the disk, not another process, stopped it
+                remove_unfinished(new_file)
+            raise DatabaseError(describe_failure(exc, url)) from None
         _engines[url] = engine
     return engine
 
@@ -156,3 +160,121 @@ def unit_of_work(engine, *, write: bool = True):
         except BaseException:
             session.rollback()
             raise
+
+
+# ---- a database file that is not egovnet's, and failures of the disk under it ------------------------------
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL (None for PostgreSQL and in-memory databases)."""
+    if not url.startswith("sqlite"):
+        return None
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    return Path(database).expanduser() if database and database != ":memory:" else None
+
+
+def check_database_file(url: str, home: Path | None = None, *, deep: bool = False) -> None:
+    """Refuse, before anything writes to it, a file that is not an egovnet database.
+
+    A missing file is a new database. An empty (0-byte) file is refused: it is what a failed copy, a full disk
+    or a stray '>' leaves behind, and taking it as new would hide that the record is gone. ``deep`` (init)
+    also reads every page (PRAGMA quick_check), which finds a truncated file.
+    """
+    import sqlite3
+
+    path = sqlite_file(url)
+    if path is None or not path.exists():
+        return
+    restore = f"restore the newest copy from {Path(home) / 'backups' / 'db'}/ " if home else "restore it from a backup "
+    fresh = "or move it aside and run 'egovnet init' to start a new database"
+    if path.is_dir():
+        raise DatabaseError(f"database {path} is a folder, not a file; point EGOVNET_DB or EGOVNET_HOME elsewhere")
+    try:
+        with open(path, "rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(f"cannot read database {path}: {exc.strerror}; check its permissions") from None
+    if not header:
+        raise DatabaseError(f"database {path} is an empty file (0 bytes), not an egovnet database; {restore}{fresh}")
+    if header != SQLITE_HEADER:
+        raise DatabaseError(f"database {path} is not an SQLite database (damaged, or another kind of file); "
+                            f"{restore}{fresh}")
+    # Read-only, and without the -wal/-shm files a WAL database otherwise gets on open (nothing written) unless
+    # a -wal file is already there: then its pages are part of the database and must be read. An immutable
+    # read takes no lock, so it could meet a page another process is checkpointing this very moment: a
+    # problem is believed only once it has been seen three times.
+    import time
+
+    for attempt in range(3):
+        mode = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
+        try:
+            conn = sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=30)
+            try:
+                tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0] if deep else "ok"
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            problem = str(exc)
+        if problem == "ok":
+            break
+        time.sleep(0.1 * (attempt + 1))
+    else:
+        raise DatabaseError(f"database {path} is damaged (SQLite: {problem}); {restore}{fresh}")
+    if tables and "alembic_version" not in tables:
+        shown = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
+        raise DatabaseError(f"database {path} belongs to another program (tables {shown}), not egovnet; point "
+                            "EGOVNET_DB or EGOVNET_HOME at egovnet's own database")
+
+
+def describe_failure(exc: BaseException, url: str, *, known_only: bool = False) -> str | None:
+    """One line for a database that cannot be opened or written: what, why, and what to do. With
+    ``known_only``, None unless the cause is the disk or the file system (full, read-only, no permission)."""
+    import errno
+
+    path = sqlite_file(url)
+    where = str(path) if path else _safe_url(url)
+    folder = path.parent if path else None
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).splitlines()[0][:200] if str(orig) else orig.__class__.__name__
+    code = getattr(orig, "errno", None)
+    if code == errno.ENOSPC or "database or disk is full" in text:
+        return (f"cannot write database {where}: the disk is full ({text}); nothing was saved; free space and "
+                "run the command again")
+    if code == errno.EROFS or "readonly database" in text or "read-only" in text.lower():
+        return (f"cannot write database {where}: the file or its folder {folder or ''} is read-only ({text}); "
+                "nothing was saved; make it writable or set EGOVNET_HOME (or --home) to a writable folder")
+    if code in (errno.ENOTDIR, errno.EEXIST) and folder is not None:
+        return (f"cannot create the folder {folder} for database {where}: part of that path is a file, not a "
+                "folder; set EGOVNET_HOME (or --home) to a folder path")
+    if code == errno.EACCES or "unable to open database file" in text:
+        return (f"cannot open database {where}: {text}; check that {folder or 'its folder'} exists and this "
+                "account may write there (SQLite writes beside the file even to read it), or set EGOVNET_HOME "
+                "(or --home)")
+    if "disk I/O error" in text:
+        return (f"cannot use database {where}: {text} (a full or failing disk); nothing was saved; check free "
+                "space (df) and the disk, then run the command again")
+    if "not a database" in text or "malformed" in text:
+        return (f"database {where} is damaged ({text}); restore it from a backup, or move it aside and run "
+                "'egovnet init' to start a new database")
+    if known_only:
+        return None
+    return f"cannot open database {_safe_url(url)}: {orig.__class__.__name__}: {text}"
+
+
+def remove_unfinished(path: Path | None) -> None:
+    """Remove the empty database file this process created and could not finish (a full disk leaves 0 bytes),
+    so that the next run does not take it for a lost record. A file with content is never touched."""
+    if path is None:
+        return
+    for suffix in ("-wal", "-shm", "-journal", ""):
+        target = Path(f"{path}{suffix}")
+        try:
+            if target.stat().st_size == 0:
+                target.unlink()
+        except OSError:
+            pass
