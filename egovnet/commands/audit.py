@@ -31,7 +31,10 @@ def idle(
     from egovnet.errors import PartialFailure, Refused
     from egovnet.services.idle import audit
 
+    from egovnet.services.history import require_intact_log
+
     c = services(ctx)
+    require_intact_log(c)  # an audit never rests on a rewritten log
     day = date_opt(as_of, "--as-of")
     if close and not yes:
         if not output.is_terminal():
@@ -74,7 +77,11 @@ def sla(
     date; overdue ones first."""
     from egovnet.services.sla import audit
 
-    data = audit(services(ctx), date_opt(as_of, "--as-of"), date_opt(since, "--since"))
+    from egovnet.services.history import require_intact_log
+
+    c = services(ctx)
+    require_intact_log(c)  # an audit never rests on a rewritten log
+    data = audit(c, date_opt(as_of, "--as-of"), date_opt(since, "--since"))
     if as_json:
         output.emit_json(data)
         return
