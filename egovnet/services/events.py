@@ -36,9 +36,6 @@ RECENT = 1000                 # events checked by init and the audits
 PG_LOCK = 28555017848303463
 _QUEUE = "egovnet_events"
 
-_keys: dict[tuple, bytes] = {}
-
-
 class LogBroken(DatabaseError):
     """The event log's hash chain does not verify: an event was changed, deleted, inserted or reordered."""
 
@@ -60,9 +57,6 @@ def load_key(home, *, create: bool = False) -> bytes:
                                 "e.g. the output of 'openssl rand -hex 32'")
         return env.strip().encode()
     path = key_path(home)
-    cached = _keys.get((str(path),))
-    if cached is not None and path.exists():
-        return cached
     if not path.exists():
         if not create:
             raise InvalidConfig(f"the event log key {path} is missing; restore it from a backup or set {KEY_ENV} "
@@ -81,9 +75,7 @@ def load_key(home, *, create: bool = False) -> bytes:
     text = path.read_text(encoding="ascii", errors="replace").strip()
     if len(text) < 32:
         raise InvalidConfig(f"the event log key {path} holds fewer than 32 characters; restore it from a backup")
-    key = text.encode()
-    _keys[(str(path),)] = key
-    return key
+    return text.encode()
 
 
 # ---- canonical content and its HMAC -------------------------------------------------------------
@@ -363,7 +355,8 @@ def verify(engine, home, *, recent: int | None = None) -> dict:
                 break
             expected_seq, expected_prev = seq + 1, h
         if bad is not None:
-            problem = _classify(key, body, bad, anchor, expected_seq, expected_prev)
+            mark = _read_heads(home).get(_db_label(engine.url), {}).get("seq", 0)
+            problem = _classify(key, body, bad, anchor, expected_seq, expected_prev, mark)
     problem = problem or _check_head(home, engine.url, rows, problem)
     last = _Row(rows[-1]) if rows else None
     head = {"event": last.id, "position": last.seq, "hmac": last.hmac} if last else None
@@ -371,7 +364,7 @@ def verify(engine, home, *, recent: int | None = None) -> dict:
             "first_problem": problem, "head": head, "seconds": round(time.perf_counter() - started, 3)}
 
 
-def _classify(key, body, i, anchor, expected_seq, expected_prev) -> dict:
+def _classify(key, body, i, anchor, expected_seq, expected_prev, seen_here: int) -> dict:
     """What is wrong with body[i], the first event that does not hang from its predecessor."""
     r = _Row(body[i])
     nxt = _Row(body[i + 1]) if i + 1 < len(body) else None
@@ -379,7 +372,9 @@ def _classify(key, body, i, anchor, expected_seq, expected_prev) -> dict:
     if r.seq is None or r.hmac is None:
         return _problem(r, "inserted", f"event {r.id} carries no chain hash: it was written outside egovnet")
     if not _authentic(key, r):
-        if nxt is not None and nxt.prev_hash == r.hmac or nxt is None and r.prev_hash == expected_prev:
+        # changed: the next event still hangs from this row's HMAC, or (the newest) it sits where this home saw one
+        if nxt is not None and nxt.prev_hash == r.hmac or (nxt is None and r.prev_hash == expected_prev
+                                                           and r.seq is not None and r.seq <= seen_here):
             detail = (f"event {r.id} (chain position {r.seq}) was changed after it was written: its content no "
                       "longer matches its HMAC")
             if i == 0 and nxt is not None and not _authentic(key, nxt):
