@@ -36,6 +36,7 @@ RECENT = 1000                 # events checked by init and the audits
 PG_LOCK = 28555017848303463
 _QUEUE = "egovnet_events"
 
+
 class LogBroken(DatabaseError):
     """The event log's hash chain does not verify: an event was changed, deleted, inserted or reordered."""
 
@@ -269,6 +270,7 @@ def remember_head(home, url, seq: int, digest: str) -> None:
         return
     heads[label] = {"seq": seq, "hmac": digest}
     path = Path(home) / HEAD_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{HEAD_FILE}.{os.getpid()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
