@@ -61,19 +61,12 @@ def problem_of(*args) -> dict:
 
 
 @pytest.fixture
-def log10(directory):
+def log10(directory, _home):
     """A department, three units, three applications and their two links, one approval: 10 events."""
     for code in ("zjj-zhangma", "zjj-zhangma-ws", "zjj-anzhuang"):
         file_app(code)
     ok("review", "approve", "1", user="bdc.reviewer")
-    assert query_count() == 10
-
-
-def query_count() -> int:
-    from conftest import _home  # noqa: F401  (the fixture's home is EGOVNET_HOME)
-    from pathlib import Path
-
-    return query(Path(os.environ["EGOVNET_HOME"]), "SELECT count(*) FROM event")[0][0]
+    assert query(_home, "SELECT count(*) FROM event") == [(10,)]
 
 
 def test_an_untouched_log_verifies(log10, _home):

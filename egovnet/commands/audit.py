@@ -29,9 +29,8 @@ def idle(
     Exit 0 when all went well (findings or not), 4 when some closures failed.
     """
     from egovnet.errors import PartialFailure, Refused
-    from egovnet.services.idle import audit
-
     from egovnet.services.history import require_intact_log
+    from egovnet.services.idle import audit
 
     c = services(ctx)
     require_intact_log(c)  # an audit never rests on a rewritten log
@@ -75,9 +74,8 @@ def sla(
 ) -> None:
     """Every running clock (review and construction, Art. 12; change review and execution, Art. 18) with its due
     date; overdue ones first."""
-    from egovnet.services.sla import audit
-
     from egovnet.services.history import require_intact_log
+    from egovnet.services.sla import audit
 
     c = services(ctx)
     require_intact_log(c)  # an audit never rests on a rewritten log
