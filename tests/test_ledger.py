@@ -333,3 +333,14 @@ def test_database_role_is_recorded_on_postgresql_only(_home):
     else:
         assert role == query(_home, "SELECT current_user")[0][0]
         assert ok("log", "list", "--json").json()[0]["db_role"] == role
+
+
+def test_init_enables_a_disabled_trigger_on_postgresql(_home):
+    ok("dept", "add", "区农业农村委")
+    if db_url(_home).startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite triggers cannot be disabled")
+    tamper_without_dropping(_home, "ALTER TABLE event DISABLE TRIGGER event_append_only")
+    r = ok("init")
+    assert r.err.startswith("restored the event log's append-only trigger(s) event_append_only (it was disabled): ")
+    with pytest.raises(Exception, match="append-only"):
+        tamper_without_dropping(_home, "DELETE FROM event")
