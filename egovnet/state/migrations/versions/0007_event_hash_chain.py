@@ -57,12 +57,13 @@ def _chain_existing_events() -> None:
         return
     prev, updates = events.GENESIS, []
     for seq, r in enumerate(rows, start=1):
-        # before/after are rewritten as canonical JSON text, the form the chain authenticates
+        # before/after are rewritten as canonical JSON text and the time in SQLAlchemy's one stored form: what
+        # the chain authenticates is what the database holds
         before, after = events.canon_json(r.before), events.canon_json(r.after)
         digest = events.mac(key, seq, prev, events.canon_at(r.at), events.canon_day(r.effective_date), r.actor,
                             r.role, r.object_type, r.object_id, r.action, r.article, before, after, None)
         updates.append({"b_id": r.id, "b_seq": seq, "b_prev": prev, "b_hmac": digest, "b_before": before,
-                        "b_after": after})
+                        "b_after": after, "b_at": r.at})
         prev = digest
     dialect = bind.dialect.name
     if dialect == "sqlite":
@@ -77,6 +78,7 @@ def _chain_existing_events() -> None:
 
     bind.execute(t.update().where(t.c.id == sa.bindparam("b_id"))
                  .values(seq=sa.bindparam("b_seq"), prev_hash=sa.bindparam("b_prev"), hmac=sa.bindparam("b_hmac"),
+                         at=sa.bindparam("b_at", type_=t.c.at.type),   # stored again in the one form verify reads
                          before=text_param("b_before"), after=text_param("b_after")),
                  updates)
     if dialect == "sqlite":
