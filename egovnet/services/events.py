@@ -468,8 +468,10 @@ SQLITE_GUARDS = {
 }
 PG_FUNCTION = ("CREATE OR REPLACE FUNCTION egovnet_event_append_only() RETURNS trigger AS $$ BEGIN "
                "RAISE EXCEPTION 'the event log is append-only'; END; $$ LANGUAGE plpgsql")
-PG_TRIGGER = ("CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event "
-              "FOR EACH ROW EXECUTE FUNCTION egovnet_event_append_only()")
+PG_GUARDS = {
+    "event_append_only": "CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event "
+                         "FOR EACH ROW EXECUTE FUNCTION egovnet_event_append_only()",
+}
 
 
 def restore_guards(engine) -> list[str]:
@@ -486,15 +488,16 @@ def restore_guards(engine) -> list[str]:
                     conn.exec_driver_sql(sql)
                     restored.append(name)
         elif conn.dialect.name == "postgresql":
-            state = conn.execute(text("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'event'::regclass "
-                                      "AND tgname = 'event_append_only'")).scalar()
-            if state is None:
-                conn.exec_driver_sql(PG_FUNCTION)
-                conn.exec_driver_sql(PG_TRIGGER)
-                restored.append("event_append_only")
-            elif state == "D":
-                conn.exec_driver_sql("ALTER TABLE event ENABLE TRIGGER event_append_only")
-                restored.append("event_append_only (it was disabled)")
+            have = dict(conn.execute(text("SELECT tgname, tgenabled FROM pg_trigger "
+                                          "WHERE tgrelid = 'event'::regclass AND NOT tgisinternal")).all())
+            for name, sql in PG_GUARDS.items():
+                if name not in have:
+                    conn.exec_driver_sql(PG_FUNCTION)
+                    conn.exec_driver_sql(sql)
+                    restored.append(name)
+                elif have[name] == "D":
+                    conn.exec_driver_sql(f"ALTER TABLE event ENABLE TRIGGER {name}")
+                    restored.append(f"{name} (it was disabled)")
     return restored
 
 
