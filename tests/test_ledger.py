@@ -95,6 +95,13 @@ def test_a_changed_detail_in_the_middle_is_named(log10, _home):
     assert problem_of()["event"] == 2 and problem_of()["problem"] == "changed"
 
 
+def test_a_changed_hmac_is_named(log10, _home):
+    tamper(_home, "UPDATE event SET hmac = :h WHERE id = 4", params={"h": "00" * 32})
+    assert problem_of() == {"event": 4, "position": 4, "problem": "changed",
+                            "detail": "event 4 (chain position 4) was changed after it was written: its content no "
+                                      "longer matches its HMAC"}
+
+
 def test_a_deleted_event_is_named(log10, _home):
     tamper(_home, "DELETE FROM event WHERE id = 5")
     assert problem_of() == {"event": 6, "position": 6, "problem": "deleted",

@@ -374,16 +374,18 @@ def _classify(key, body, i, anchor, expected_seq, expected_prev, seen_here: int)
     if r.seq is None or r.hmac is None:
         return _problem(r, "inserted", f"event {r.id} carries no chain hash: it was written outside egovnet")
     if not _authentic(key, r):
-        # changed: the next event still hangs from this row's HMAC, or (the newest) it sits where this home saw one
-        if nxt is not None and nxt.prev_hash == r.hmac or (nxt is None and r.prev_hash == expected_prev
-                                                           and r.seq is not None and r.seq <= seen_here):
-            detail = (f"event {r.id} (chain position {r.seq}) was changed after it was written: its content no "
-                      "longer matches its HMAC")
-            if i == 0 and nxt is not None and not _authentic(key, nxt):
-                detail += " (if every event fails, the log key is not the one this log was written with)"
-            return _problem(r, "changed", detail)
-        return _problem(r, "inserted", f"event {r.id} is not part of the chain: its HMAC is not one egovnet wrote "
-                                       "(an inserted event)")
+        fits = r.seq == expected_seq and r.prev_hash == expected_prev
+        around = nxt is not None and nxt.prev_hash == expected_prev          # the chain goes around this row
+        held = nxt is not None and nxt.prev_hash == r.hmac                    # the next event hangs from it
+        unseen = nxt is None and 0 < seen_here < (r.seq or 0)                 # a newest event this home never saw
+        if around or unseen or not (fits or held):
+            return _problem(r, "inserted", f"event {r.id} is not part of the chain: its HMAC is not one egovnet "
+                                           "wrote (an inserted event)")
+        detail = (f"event {r.id} (chain position {r.seq}) was changed after it was written: its content no "
+                  "longer matches its HMAC")
+        if i == 0 and nxt is not None and not _authentic(key, nxt):
+            detail += " (if every event fails, the log key is not the one this log was written with)"
+        return _problem(r, "changed", detail)
     after_what = f"event {prev_id}" if prev_id is not None else "the start of the log"
     seen = {row[1]: row[0] for row in body[:i]}
     if r.seq in seen or (anchor is not None and r.seq <= (anchor.seq or 0)):
