@@ -82,3 +82,21 @@ def test_an_unknown_identity_mode_is_an_invalid_policy(tmp_path):
     use_policy(tmp_path, SHIPPED.replace("\nidentity: os\n", "\nidentity: anyone\n"))
     r = fails(1, "policy", "check")
     assert "identity" in r.err and "'os' or 'declared'" in r.err
+
+
+def test_the_demo_plays_several_people_under_a_production_policy(tmp_path, monkeypatch):
+    """`egovnet demo` brings its own declared-identity policy; the kept home's log verifies."""
+    import tempfile
+
+    use_policy(tmp_path, SHIPPED)
+    monkeypatch.delenv("EGOVNET_USER")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    home = ok("demo", "--keep", "--json").json()["home"]
+    assert ok("demo", "--keep").err.count("/policies.yaml EGOVNET_USER=bdc.engineer egovnet review list") == 1
+    assert "\nidentity: declared\n" in (tmp_path / home / "policies.yaml").read_text(encoding="utf-8")
+    monkeypatch.setenv("EGOVNET_HOME", home)
+    monkeypatch.setenv("EGOVNET_POLICY", f"{home}/policies.yaml")
+    data = ok("log", "verify", "--json").json()
+    assert data["ok"] is True and data["checked"] > 10
+    actors = {e["actor"] for e in ok("log", "list", "--json", "--limit", "1000").json()}
+    assert actors == {"bdc.engineer", "bdc.reviewer", "dept.zhujiajiao"}
