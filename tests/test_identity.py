@@ -96,6 +96,7 @@ def test_the_demo_plays_several_people_under_a_production_policy(tmp_path, monke
     assert "\nidentity: declared\n" in (tmp_path / home / "policies.yaml").read_text(encoding="utf-8")
     monkeypatch.setenv("EGOVNET_HOME", home)
     monkeypatch.setenv("EGOVNET_POLICY", f"{home}/policies.yaml")
+    monkeypatch.setenv("EGOVNET_DB", f"sqlite:///{home}/egovnet.db")   # the demo's own database, whatever the suite's
     data = ok("log", "verify", "--json").json()
     assert data["ok"] is True and data["checked"] > 10
     actors = {e["actor"] for e in ok("log", "list", "--json", "--limit", "1000").json()}
