@@ -63,12 +63,16 @@ def load_key(home, *, create: bool = False) -> bytes:
             raise InvalidConfig(f"the event log key {path} is missing; restore it from a backup or set {KEY_ENV} "
                                 "(without it no event can be written or verified)")
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first
-            return load_key(home)
+        tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(tmp, path)   # whole or not at all; a second process creating one at once keeps the first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise InvalidConfig(f"the event log key {path} is readable by group or others (mode {mode:04o}); "
@@ -335,7 +339,7 @@ def verify(engine, home, *, recent: int | None = None) -> dict:
     import time
 
     started = time.perf_counter()
-    with engine.connect() as conn:
+    with engine.execution_options(egovnet_write=False).connect() as conn:   # a reader: no write lock
         rows = _rows(conn, recent)
     key = load_key(home, create=not rows)
     problem = None
