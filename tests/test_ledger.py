@@ -352,3 +352,30 @@ def test_init_enables_a_disabled_trigger_on_postgresql(_home):
     assert r.err.startswith("restored the event log's append-only trigger(s) event_append_only (it was disabled): ")
     with pytest.raises(Exception, match="append-only"):
         tamper_without_dropping(_home, "DELETE FROM event")
+
+
+def test_sqlite_builds_the_same_message_as_python(_home):
+    """The fast walk on SQLite lets json_array build each message; it must equal Python's for any text."""
+    if not db_url(_home).startswith("sqlite"):
+        pytest.skip("SQLite only")
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from egovnet.services import events
+    from egovnet.state.db import make_engine, unit_of_work
+
+    ok("init")
+    tricky = 'a"b\\c\n\r\t\b\f\x01\x1f\x7f é 政务 \u2028\u2029 😀 </script>'
+    ctx = SimpleNamespace(home=_home, today=dt.date(2026, 9, 28), user=tricky)
+    engine = make_engine(db_url(_home))
+    with unit_of_work(engine) as s:
+        events.record(s, ctx, "unit", 1, "update", role="bdc", article=None,
+                      before={tricky: tricky, "n": [1, 2.5, None, True]}, after={"z": {"y": tricky}})
+    with engine.connect() as conn:
+        rows = events._rows(conn, None)
+    engine.dispose()
+    r = rows[0]
+    assert len(r) == 16
+    python = events._message([events.CHAIN_VERSION, r[1], r[2], *r[4:15]])
+    assert r[15] == python
+    assert ok("log", "verify", "--json").json()["ok"] is True

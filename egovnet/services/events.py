@@ -294,12 +294,19 @@ def forget_head(home, url) -> None:
 
 # ---- verifying ----------------------------------------------------------------------------------
 
-_SELECT = {
-    "sqlite": ("SELECT id, seq, prev_hash, hmac, substr(at, 1, 10) || 'T' || substr(at, 12), effective_date, actor, "
-               "role, object_type, object_id, action, article, \"before\", \"after\", db_role FROM event"),
-    "postgresql": ("SELECT id, seq, prev_hash, hmac, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+_FIELDS = {
+    "sqlite": ("id, seq, prev_hash, hmac, substr(at, 1, 10) || 'T' || substr(at, 12), effective_date, actor, role, "
+               "object_type, object_id, action, article, \"before\", \"after\", db_role"),
+    "postgresql": ("id, seq, prev_hash, hmac, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
                    "to_char(effective_date, 'YYYY-MM-DD'), actor, role, object_type, object_id, action, article, "
-                   "\"before\"::text, \"after\"::text, db_role FROM event"),
+                   "\"before\"::text, \"after\"::text, db_role"),
+}
+# SQLite builds the canonical message itself (json_array escapes exactly as Python's json with ensure_ascii off:
+# quote, backslash, \b \t \n \f \r and \u00XX below 0x20); a row whose SQL-built message fails is checked again
+# with Python's, so this only makes the walk faster, never changes its verdict.
+_SQL_MESSAGE = {
+    "sqlite": (f", json_array({CHAIN_VERSION}, seq, prev_hash, substr(at, 1, 10) || 'T' || substr(at, 12), effective_date, actor, "
+               "role, object_type, object_id, action, article, \"before\", \"after\", db_role)"),
 }
 
 
@@ -312,9 +319,10 @@ class _Row(tuple):
 
 
 def _rows(conn, recent: int | None) -> list:
-    sql = _SELECT.get(conn.dialect.name)
-    if sql is None:
+    fields = _FIELDS.get(conn.dialect.name)
+    if fields is None:
         raise DatabaseError(f"egovnet log verify knows SQLite and PostgreSQL, not {conn.dialect.name}")
+    sql = f"SELECT {fields}{_SQL_MESSAGE.get(conn.dialect.name, '')} FROM event"
     if recent is not None:
         from sqlalchemy import select
 
@@ -331,7 +339,28 @@ def _rows(conn, recent: int | None) -> list:
 
 
 def _digest(key, r) -> str:
-    return mac(key, *r[1:3], *r[4:])
+    return mac(key, *r[1:3], *r[4:15])
+
+
+def _walk(key, body, expected_seq, expected_prev):
+    """The index of the first row that does not hang from its predecessor (None if all do), and the chain's end."""
+    digest, same = _hmac.digest, _hmac.compare_digest
+    if body and len(body[0]) > 15:   # the database built each message
+        for i, r in enumerate(body):
+            seq, h = r[1], r[3]
+            if (h is None or seq != expected_seq or r[2] != expected_prev
+                    or not same(h, digest(key, r[15].encode(), "sha256").hex()) and not same(h, _digest(key, r))):
+                return i, expected_seq, expected_prev
+            expected_seq, expected_prev = seq + 1, h
+        return None, expected_seq, expected_prev
+    enc = _message
+    for i, (_id, seq, prev, h, at, day, actor, role, otype, oid, action, art, bef, aft, dbr) in enumerate(body):
+        if h is None or seq != expected_seq or prev != expected_prev or not same(h, digest(key, enc(
+                [CHAIN_VERSION, seq, prev, at, day, actor, role, otype, oid, action, art, bef, aft, dbr]
+                ).encode(), "sha256").hex()):
+            return i, expected_seq, expected_prev
+        expected_seq, expected_prev = seq + 1, h
+    return None, expected_seq, expected_prev
 
 
 def verify(engine, home, *, recent: int | None = None) -> dict:
@@ -350,16 +379,8 @@ def verify(engine, home, *, recent: int | None = None) -> dict:
     else:
         anchor, body = None, rows
         expected_seq, expected_prev = 1, GENESIS
-    bad = None
     if problem is None:
-        enc, digest, same = _message, _hmac.digest, _hmac.compare_digest
-        for i, (_id, seq, prev, h, at, day, actor, role, otype, oid, action, art, bef, aft, dbr) in enumerate(body):
-            if h is None or seq is None or not same(h, digest(key, enc(
-                    [CHAIN_VERSION, seq, prev, at, day, actor, role, otype, oid, action, art, bef, aft, dbr]
-                    ).encode(), "sha256").hex()) or seq != expected_seq or prev != expected_prev:
-                bad = i
-                break
-            expected_seq, expected_prev = seq + 1, h
+        bad, expected_seq, expected_prev = _walk(key, body, expected_seq, expected_prev)
         if bad is not None:
             mark = _read_heads(home).get(_db_label(engine.url), {}).get("seq", 0)
             problem = _classify(key, body, bad, anchor, expected_seq, expected_prev, mark)
