@@ -159,6 +159,8 @@ class Policy(_Frozen):
     mlps: Mlps
     roles: Roles
     fees: Fees
+    # who acts: `os` = the operating-system account running egovnet; `declared` = EGOVNET_USER / --user (demos, tests)
+    identity: Literal["os", "declared"] = "os"
     calendar: CalendarRules = CalendarRules()
     source: str = ""
 
@@ -202,6 +204,7 @@ class Policy(_Frozen):
             "gated_features": sorted(self.gated_features),
             "mlps_minimum_level": self.mlps.minimum_level,
             "users": len(self.roles.users),
+            "identity": self.identity,
             "calendar_overrides": len(self.calendar.extra_holidays) + len(self.calendar.extra_workdays),
         }
 

@@ -6,7 +6,6 @@ Pure standard library so that ``egovnet --help`` stays fast.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,9 @@ ENV_VARS = {
     "EGOVNET_DB": "SQLAlchemy database URL; default: sqlite:///$EGOVNET_HOME/egovnet.db",
     "EGOVNET_POLICY": "policy file; default: ./policies.yaml if present, else the packaged default",
     "EGOVNET_INVENTORY": "inventory folder; default: ./inventory",
-    "EGOVNET_USER": "the person acting; default: the OS login",
+    "EGOVNET_USER": "the person acting; honoured only under 'identity: declared' or when it names the OS account; "
+                    "default: the OS account running egovnet",
+    "EGOVNET_LOG_KEY": "the event log's HMAC key (at least 32 characters); default: the file EGOVNET_HOME/log.key",
     "EGOVNET_TODAY": "ISO date used as 'today' in every date rule; default: the real date",
     "EGOVNET_DEBUG": "1 shows the traceback of expected errors (the exit code stays the same)",
     "EGOVNET_LAB_PASSWORD": "password of the built-in device lab's devices",
@@ -54,6 +55,8 @@ class Settings:
     user: str
     today: dt.date
     today_overridden: bool = False
+    os_user: str = ""                # the operating-system account running egovnet (from the uid)
+    declared_user: str | None = None  # EGOVNET_USER / --user, if given
     debug: bool = False
     _policy: object = field(default=None, repr=False)
 
@@ -78,7 +81,9 @@ class Settings:
         else:
             policy_path = PACKAGED_POLICY
         inv = Path(inventory or env.get("EGOVNET_INVENTORY") or "inventory").expanduser()
-        who = user or env.get("EGOVNET_USER") or _os_login()
+        os_user = os_account()
+        declared = (user or env.get("EGOVNET_USER") or "").strip() or None
+        who = declared or os_user
         today_text = today or env.get("EGOVNET_TODAY")
         the_day = parse_date(today_text, "EGOVNET_TODAY / --today") if today_text else dt.date.today()
         return cls(
@@ -89,8 +94,24 @@ class Settings:
             user=who,
             today=the_day,
             today_overridden=bool(today_text),
+            os_user=os_user,
+            declared_user=declared,
             debug=env.get("EGOVNET_DEBUG") == "1",
         )
+
+    def actor(self, policy) -> str:
+        """Who acts: the OS account, or the declared user where the policy allows it (``identity: declared``)
+        or where the declared name is the OS account itself."""
+        declared = self.declared_user
+        if declared is None or declared == self.os_user or policy.identity == "declared":
+            return declared or self.os_user
+        from egovnet.errors import PermissionDenied
+
+        raise PermissionDenied(
+            f"user {declared!r} (EGOVNET_USER / --user) is not the operating-system account running egovnet "
+            f"({self.os_user!r}): {policy.source} says 'identity: os', so the actor is the account that runs "
+            f"egovnet and decisions stay with the people the regulation names (Art. 10, 12); log in as "
+            f"{declared!r} and unset EGOVNET_USER (only a demo or training policy may say 'identity: declared')")
 
     def policy(self):
         """The loaded policy, validated once per invocation."""
@@ -101,8 +122,12 @@ class Settings:
         return self._policy
 
 
-def _os_login() -> str:
+def os_account() -> str:
+    """The account running egovnet, from the real uid (not from LOGNAME/USER, which anyone can set)."""
+    import pwd
+
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except Exception:  # no login name in a bare container
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid without a passwd entry (a bare container)
+        return f"uid{uid}"

@@ -13,12 +13,16 @@ from egovnet.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-09-28"  # a Monday before National Day and the 10-10 调休 Saturday
+# the suite plays several people from one login: the shipped policy with `identity: declared`, as ./policies.yaml
+DECLARED_POLICY = (REPO / "policies.yaml").read_text(encoding="utf-8").replace("\nidentity: os\n",
+                                                                              "\nidentity: declared\n")
 
 
 @pytest.fixture(autouse=True)
 def _home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "policies.yaml").write_text(DECLARED_POLICY, encoding="utf-8")
     for var in ("EGOVNET_DB", "EGOVNET_POLICY", "EGOVNET_INVENTORY", "EGOVNET_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("EGOVNET_HOME", str(home))

@@ -31,9 +31,11 @@ def idle(
     Exit 0 when all went well (findings or not), 4 when some closures failed.
     """
     from egovnet.errors import PartialFailure, Refused
+    from egovnet.services.history import require_intact_log
     from egovnet.services.idle import audit
 
     c = services(ctx)
+    require_intact_log(c)  # an audit never rests on a rewritten log
     day = date_opt(as_of, "--as-of")
     if close and not yes:
         if not output.is_terminal():
@@ -95,9 +97,12 @@ def sla(
 ) -> None:
     """Every running clock (review and construction, Art. 12; change review and execution, Art. 18) with its due
     date; overdue ones first."""
+    from egovnet.services.history import require_intact_log
     from egovnet.services.sla import audit
 
-    data = audit(services(ctx), date_opt(as_of, "--as-of"), date_opt(since, "--since"))
+    c = services(ctx)
+    require_intact_log(c)  # an audit never rests on a rewritten log
+    data = audit(c, date_opt(as_of, "--as-of"), date_opt(since, "--since"))
     if as_json:
         output.emit_json(data)
         return

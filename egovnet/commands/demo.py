@@ -35,4 +35,4 @@ def demo(
             typer.echo("  " + line)
     if result["home"]:
         output.message(f"kept the demo home at {result['home']}; try: EGOVNET_HOME={result['home']} "
-                       "EGOVNET_USER=bdc.engineer egovnet review list")
+                       f"EGOVNET_POLICY={result['home']}/policies.yaml EGOVNET_USER=bdc.engineer egovnet review list")

@@ -31,7 +31,7 @@ class Ctx:
             policy=policy,
             calendar=WorkCalendar.from_policy(policy),
             today=settings.today,
-            user=settings.user,
+            user=settings.actor(policy),
             home=settings.home,
             inventory=settings.inventory,
         )
@@ -48,7 +48,9 @@ class Ctx:
         labels = " or ".join(f"'{r}' ({self.policy.roles.definitions[r].label})" for r in roles
                              if r in self.policy.roles.definitions)
         has = ", ".join(self.roles()) or "no role"
-        return_hint = f"assign it under roles.users in {self.policy.source}, or act as another user (EGOVNET_USER)"
+        other = ("act as another user (EGOVNET_USER)" if self.policy.identity == "declared"
+                 else "log in as an account that holds it")
+        return_hint = f"assign it under roles.users in {self.policy.source}, or {other}"
         raise PermissionDenied(f"user {self.user!r} may not {doing}: that needs role {labels} "
                                f"(Art. {article}); {self.user!r} has {has}; {return_hint}")
 

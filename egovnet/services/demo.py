@@ -29,7 +29,12 @@ def run_demo(base: Settings, keep: bool = False, step=None) -> dict:
 
     step = step or (lambda text: None)
     home = Path(tempfile.mkdtemp(prefix="egovnet-demo-"))
-    settings = replace(base, home=home, db_url=f"sqlite:///{home / 'egovnet.db'}", policy_path=PACKAGED_POLICY,
+    # the demo plays three people from one login: the packaged policy with `identity: declared`, in its own home
+    demo_policy = home / "policies.yaml"
+    demo_policy.write_text(PACKAGED_POLICY.read_text(encoding="utf-8").replace("\nidentity: os\n",
+                                                                                "\nidentity: declared\n"),
+                           encoding="utf-8")
+    settings = replace(base, home=home, db_url=f"sqlite:///{home / 'egovnet.db'}", policy_path=demo_policy,
                        _policy=None)
     policy = settings.policy()
     engine = get_engine(settings)

@@ -20,9 +20,9 @@ from egovnet.errors import EgovnetError, PartialFailure, PolicyViolation
 from egovnet.services.applications import (FIELD_LABELS, OPEN_APP_STATUSES, OPEN_LINK_STATUSES, ApplicationInput,
                                            _check_eligible, check_application_values)
 from egovnet.services.directory import UnitInput, _dept_user_may_act, _require_justification, check_unit_values
-from egovnet.services.events import jsonable
+from egovnet.services.events import append as append_events, jsonable
 from egovnet.state.db import unit_of_work
-from egovnet.state.models import Application, Department, Event, ImportBatch, Link, Unit, utcnow
+from egovnet.state.models import Application, Department, ImportBatch, Link, Unit, utcnow
 from egovnet.tabular import Row, Table, read_table, write_rejects
 from egovnet.validation import address_key
 
@@ -176,7 +176,7 @@ def _close_batch(s, ctx, batch: ImportBatch, report: Report, role: str, article:
     d = report.as_dict()
     batch.created, batch.updated, batch.unchanged, batch.rejected = d["created"], d["updated"], d["unchanged"], d["rejected"]
     s.add(batch)
-    s.execute(insert(Event), [_event(ctx, "import_batch", batch.id, "import", role, article, None, {
+    append_events(s, ctx, [_event(ctx, "import_batch", batch.id, "import", role, article, None, {
         "kind": batch.kind, "source": batch.source, "sha256": batch.sha256, "rows": batch.rows,
         "created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged,
         "rejected": batch.rejected})])
@@ -320,7 +320,7 @@ def _write_units(s, ctx, role, table, report, checked, create_depts, skip_invali
         s.flush()
         depts[name] = dept
         dept_names[dept.id] = name
-        s.execute(insert(Event), [_event(ctx, "department", dept.id, "create", role, 10, None,
+        append_events(s, ctx, [_event(ctx, "department", dept.id, "create", role, 10, None,
                                          {"name": name, "batch": batch.id})])
         report.created_departments.append(name)
     used_codes = set(code_owner)
@@ -369,13 +369,13 @@ def _write_units(s, ctx, role, table, report, checked, create_depts, skip_invali
         unit.address_key = address_key(unit.address)
         unit.updated_at = now
         s.add(unit)
-        s.execute(insert(Event), [_event(ctx, "unit", unit.id, "update", role, 9, before,
+        append_events(s, ctx, [_event(ctx, "unit", unit.id, "update", role, 9, before,
                                          {**changes, "batch": batch.id})])
         report.items.append({"line": row.line, "name": unit.name, "code": unit.code, "status": "updated",
                              "changed": sorted(changes)})
     if new_rows:
         ids = s.execute(insert(Unit).returning(Unit.id, sort_by_parameter_order=True), new_rows).scalars().all()
-        s.execute(insert(Event), [
+        append_events(s, ctx, [
             _event(ctx, "unit", uid, "create", role, 9, None,
                    {k: v for k, v in values.items() if k not in ("created_at", "updated_at", "dept_id", "address_key")}
                    | {"dept": dept_names[values["dept_id"]]})
@@ -528,7 +528,7 @@ def _write_applications(s, ctx, role, table, report, checked, skip_invalid) -> N
     if new_links:
         ids = s.execute(insert(Link).returning(Link.id, sort_by_parameter_order=True),
                         [{k: v for k, v in nl.items() if not k.startswith("_")} for nl in new_links]).scalars().all()
-        s.execute(insert(Event), [_event(ctx, "link", lid, "create", "", 14, None,
+        append_events(s, ctx, [_event(ctx, "link", lid, "create", "", 14, None,
                                          {"address": nl["address"], "mode": nl["mode"], "batch": batch.id,
                                           "separate_link_reason": nl["_reason"] or None})
                                   for lid, nl in zip(ids, new_links)])
@@ -540,7 +540,7 @@ def _write_applications(s, ctx, role, table, report, checked, skip_invalid) -> N
     if apps:
         ids = s.execute(insert(Application).returning(Application.id, sort_by_parameter_order=True),
                         [{k: v for k, v in a.items() if not k.startswith("_")} for a in apps]).scalars().all()
-        s.execute(insert(Event), [_event(ctx, "application", aid, "file", role, 11, None,
+        append_events(s, ctx, [_event(ctx, "application", aid, "file", role, 11, None,
                                          {"unit": a["_unit"], "link_id": a["link_id"], "joined_link": a["joined_link"],
                                           "received_on": a["received_on"], "review_due": a["review_due"],
                                           "batch": batch.id})

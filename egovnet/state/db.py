@@ -14,7 +14,7 @@ from pathlib import Path
 
 from egovnet.errors import DatabaseError
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0007"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 _engines: dict[str, object] = {}
@@ -102,7 +102,9 @@ def upgrade(engine, home: Path) -> dict:
         )
     backup = backup_sqlite(engine, home) if before is not None else None
     with engine.begin() as conn:
-        command.upgrade(alembic_config(engine, conn), "head")
+        cfg = alembic_config(engine, conn)
+        cfg.attributes["home"] = Path(home)  # where migration 0007 finds (or creates) the event log key
+        command.upgrade(cfg, "head")
     return {"from": before, "to": HEAD_REVISION, "backup": str(backup) if backup else None}
 
 

@@ -173,8 +173,11 @@ class Event(SQLModel, table=True):
     article: Optional[int] = Field(default=None)
     before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
-
-
+    # the hash chain (services/events.py): position in the chain, the predecessor's HMAC, this row's HMAC
+    seq: Optional[int] = Field(default=None, unique=True, index=True)
+    prev_hash: Optional[str] = Field(default=None, max_length=64)
+    hmac: Optional[str] = Field(default=None, max_length=64)
+    db_role: Optional[str] = Field(default=None, max_length=64)   # PostgreSQL current_user; NULL on SQLite
 
 
 
