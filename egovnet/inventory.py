@@ -16,11 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from egovnet.errors import InvalidConfig
 from egovnet.validation import CODE_RE
-from egovnet.yamlfile import describe, read_yaml, validate
+from egovnet.yamlfile import describe, dotted, read_yaml, validate
 
 Platform = Literal["huawei", "huawei_vrpv8", "hp_comware", "cisco_ios", "linux"]
 FIELDS = ("platform", "host", "port", "site", "role", "towns", "ports", "vrf", "isolation_acl", "username",
-          "password_env", "key_file", "timeouts", "nat_acl", "ipsec_policy", "cmd_verify", "core_prefix")
+          "password_env", "key_file", "timeouts", "nat_acl", "ipsec_policy", "cmd_verify", "core_prefix",
+          "capabilities", "vtp_mode")
+Capability = Literal["nat", "ipsec"]   # router features gated by Art. 13 (an access switch has neither)
 
 
 class _Frozen(BaseModel):
@@ -53,6 +55,8 @@ class Device(_Frozen):
     key_file: str | None = None
     timeouts: Timeouts = Timeouts()
     cmd_verify: bool = True
+    capabilities: tuple[Capability, ...] = ()   # what the device can carry beyond a VLAN and a gateway (Art. 13)
+    vtp_mode: Literal["server", "client", "transparent", "off"] = "server"  # Catalyst; ignored elsewhere
 
     @field_validator("host")
     @classmethod
@@ -171,8 +175,31 @@ def load_inventory(folder: Path) -> Inventory:
             for err in errors:
                 err["loc"] = ("devices", name) + tuple(err["loc"])
             raise InvalidConfig(describe(errors, lines, source)) from None
+        _platform_values(dev, given, raw, group, lines, source)
         if dev.site not in raw.pools:
             raise InvalidConfig(f"{source}:{lines.get(('devices', name), 1)}: devices.{name}.site: no pool "
                                 f"for site {dev.site!r} under pools")
         devices[name] = dev
     return Inventory(folder=str(folder), devices=devices, pools=raw.pools)
+
+
+def _platform_values(dev: Device, given: dict, raw: InventoryFile, group, lines, source) -> None:
+    """The device's own platform rules on its isolation ACL and port names, with the file and line."""
+    from egovnet.devices import platforms
+
+    p = platforms.get(dev.platform)
+
+    def where(key: str, index: int | None = None):
+        loc = ("devices", dev.name, key) if key in given else ("groups", group, key) \
+            if key in (raw.groups.get(group) or {}) else ("defaults", key)
+        full = loc + ((index,) if index is not None else ())
+        line = lines.get(full, lines.get(loc, lines.get(("devices", dev.name), 1)))
+        return f"{source}:{line}: {dotted(full)}"
+
+    problem = p.check_acl(dev.isolation_acl)
+    if problem:
+        raise InvalidConfig(f"{where('isolation_acl')}: {problem} (device {dev.name}, platform {dev.platform})")
+    for i, port in enumerate(dev.ports):
+        problem = p.check_port(port)
+        if problem:
+            raise InvalidConfig(f"{where('ports', i)}: {problem} (device {dev.name})")

@@ -92,21 +92,24 @@ def same(a: dict[str, list[str]], b: dict[str, list[str]]) -> bool:
 def leftover(running: dict[str, list[str]], commands: list[str], syntax) -> list[str]:
     """What the commands' negations ('undo shutdown', 'no vlan 10') should have removed but the device
     still shows: a shut port that should be up, a VLAN that should be gone."""
+    undo_key = getattr(syntax, "undo_key", key)
     out: list[str] = []
     for section, target, negated in _walk(commands, syntax):
         if not negated:
             continue
         if section is None:
-            out += [f"{target} (should be gone)"] if target in running else []
+            out += [f"{target} (should be gone)"] if any(h == target or h.startswith(target + " ")
+                                                         for h in running) else []
         else:
             out.extend(f"{section} / {have} (should be gone)" for have in running.get(section, [])
-                       if have == target or have.startswith(target + " "))
+                       if have == target or have.startswith(target + " ") or undo_key(have) == target)
     return out
 
 
 def inverse(backup: dict[str, list[str]], commands: list[str], syntax) -> list[str]:
     """Commands that take the device from (backup + commands) back to backup, for the lines touched."""
     negate, up = syntax.negate, syntax.up
+    undo_key = getattr(syntax, "undo_key", key)  # what follows 'undo'/'no' to remove a line (platform's rule)
     want = intended(commands, syntax)
     # undo of lines the commands removed ('undo shutdown' when the backup had 'shutdown')
     removed_lines: dict[str, list[str]] = {}
@@ -125,19 +128,26 @@ def inverse(backup: dict[str, list[str]], commands: list[str], syntax) -> list[s
     for header in list(want) + [h for h in removed_lines if h not in want]:
         before = backup.get(header)
         if before is None:
-            drop_sections.append(header)
+            # a top-level line that replaced one of the same key ('qos car X cir 100 mbps' over 'qos car X cir
+            # 50 mbps') is restored by typing the old line again
+            replaced = [h for h in backup if not want.get(header) and not h.startswith(SECTION_PREFIXES)
+                        and not header.startswith(SECTION_PREFIXES) and key(h) == key(header)]
+            if replaced:
+                out += replaced[:1]
+            else:
+                drop_sections.append(header)
             continue
         negations, restore = [], set(removed_lines.get(header, []))
         for line in want.get(header, []):
             if line in before:
                 continue
             same = [l for l in before if key(l) == key(line)]
-            restore.update(same) if same else negations.append(f" {negate} {key(line)}")
+            restore.update(same) if same else negations.append(f" {negate} {undo_key(line)}")
         # restored lines in the backup's order: 'port link-type access' before 'port default vlan 101'
         body = negations + [f" {l}" for l in before if l in restore]
         if body:
             out += [header, *body, up]
     # sections created by the push go last, and in reverse (the Vlanif before its VLAN)
     for header in reversed(drop_sections):
-        out.append(f"{negate} {header}")
+        out.append(f"{negate} {header if header.startswith(SECTION_PREFIXES) else undo_key(header)}")
     return out

@@ -52,6 +52,24 @@ def check_context(values: dict, platform: str) -> None:
                 p.max_name if prefix in NAME_KEYS else None
             check_value(prefix, value, platform, limit)
     walk("", values)
+    _platform_rules(values, platforms.get(platform))
+
+
+def _platform_rules(values: dict, p) -> None:
+    """What the device would refuse, refused before any session opens: its port names, its isolation ACL
+    numbers, the length of a VLAN's name (the link's description is the VLAN's name or description)."""
+    port, acl, description = values.get("port"), values.get("acl"), values.get("description")
+    if port is not None:
+        problem = p.check_port(str(port))
+        if problem:
+            raise InvalidInput(f"{problem}; fix the device's ports in the inventory")
+    if acl is not None:
+        problem = p.check_acl(str(acl))
+        if problem:
+            raise InvalidInput(f"{problem}; fix isolation_acl in the inventory")
+    if description is not None and p.max_vlan_name and len(str(description)) > p.max_vlan_name:
+        raise InvalidInput(f"VLAN name {description!r} is {len(str(description))} characters long; a {p.label} "
+                           f"VLAN takes at most {p.max_vlan_name}; give the unit a shorter code")
 
 
 def check_commands(commands: list[str], platform: str) -> list[str]:

@@ -7,12 +7,13 @@ Pure Python, no I/O: ``CliSession.line(text)`` returns what the device prints. T
 from __future__ import annotations
 
 import copy
+import math
 import re
 import threading
 from dataclasses import dataclass, field
 
 from egovnet.devices.configtree import key as _key
-from egovnet.lab.dialects import DIALECTS, Dialect, matches
+from egovnet.lab.dialects import DIALECTS, Dialect, initial_sections, matches, out_of_range
 
 
 class Node:
@@ -57,12 +58,19 @@ class Device:
     faults: Faults = field(default_factory=Faults)
     history: list = field(default_factory=list)
     counters: dict = field(default_factory=dict)
+    vrf: str = "EGOV"               # the extranet VPN instance the device starts with
+    acl: str | None = None          # its isolation ACL (3999; a name on IOS, where 3999 is no ACL number)
+    vtp_mode: str = "server"        # Catalyst: server (as shipped) keeps VLANs in vlan.dat, out of the running config
 
     def __post_init__(self):
         self.dialect: Dialect = DIALECTS[self.platform]
         self.lock = threading.RLock()
         self.running = Node("")
         self.running.children.append(Node(("hostname " if self.platform == "cisco_ios" else "sysname ") + self.name))
+        if self.acl is None:
+            self.acl = "EGOV-ISOLATION" if self.platform == "cisco_ios" else "3999"
+        for header, lines in initial_sections(self.dialect, self.vrf, self.acl):
+            self.running.children.append(Node(header, [Node(line) for line in lines]))
         for port in self.ports:
             self.running.children.append(Node(f"interface {port}"))
             self.counters.setdefault(port, {"in_octets": 0, "out_octets": 0, "in_packets": 0, "out_packets": 0})
@@ -80,7 +88,11 @@ class Device:
             return self.running.lines()
 
     def running_text(self) -> str:
-        return render_config(self.dialect, self.running)
+        return render_config(self.dialect, self.running, self.hides_vlans)
+
+    @property
+    def hides_vlans(self) -> bool:
+        return self.dialect.vtp and self.vtp_mode in ("server", "client")
 
     def section(self, header: str) -> list[str] | None:
         with self.lock:
@@ -91,12 +103,14 @@ class Device:
         return [entry[2] for entry in self.history]
 
 
-def render_config(dialect: Dialect, root: Node) -> str:
+def render_config(dialect: Dialect, root: Node, hide_vlans: bool = False) -> str:
     sep = dialect.comment
     out = [f"{sep}"]
     if dialect.platform == "cisco_ios":
         out = ["Building configuration...", "", "Current configuration : 1024 bytes", sep]
     for child in root.children:
+        if hide_vlans and re.fullmatch(r"vlan \d+", child.line):
+            continue  # VTP server/client: the VLAN lives in vlan.dat (Catalyst configuration guide, VTP chapter)
         out.append(child.line)
         out.extend(child.lines(1))
         out.append(sep)
@@ -137,11 +151,17 @@ class CliSession:
         return self.d.config_prompt.format(name=name, view=view, mark=mark)
 
     def _view_label(self, header: str) -> tuple[str, str]:
-        for regex, label in self.d.views:
+        for regex, label, _kind in self.d.views:
             m = re.fullmatch(regex, header)
             if m:
                 return regex, label.format(*m.groups())
         return "", ""
+
+    def _kind(self, header: str) -> str:
+        for regex, _label, kind in self.d.views:
+            if re.fullmatch(regex, header):
+                return kind
+        return ""
 
     def greeting(self) -> str:
         # no '>' or ']' before the first prompt: Netmiko's login reads stop there
@@ -231,8 +251,7 @@ class CliSession:
     def _show(self, text: str) -> str | None:
         d = self.d
         if text in d.show_config or (d.platform == "cisco_ios" and text.startswith("do ") and text[3:] in d.show_config):
-            root = self.dev.running
-            return render_config(d, root).replace("\n", "\r\n")
+            return self.dev.running_text().replace("\n", "\r\n")
         m = re.fullmatch(d.show_interface, text)
         if m:
             port = m.group(1)
@@ -314,18 +333,23 @@ class CliSession:
         node = self._view_node(tree)
         if text.startswith(negate):
             rest = text[len(negate):]
+            if matches(d.incomplete_negations, rest):
+                return d.errors["incomplete"]
             target = node.find(rest)
             if target is not None and self._opener(rest):
                 if rest.startswith("interface ") and rest[len("interface "):] in self.dev.ports:
                     return d.errors["param"]
                 node.children.remove(target)
                 return ""
-            node.children = [c for c in node.children if not (c.line == rest or c.line.startswith(rest + " "))]
+            node.children = [c for c in node.children if not (c.line == rest or c.line.startswith(rest + " ") or any(
+                re.fullmatch(line_re, c.line) and rest == removes for line_re, removes in d.undo_forms))]
             return ""  # undoing what is not there is accepted quietly
         if self._opener(text):
+            if out_of_range(d, text):
+                return d.errors["param"]
             if text.startswith("interface "):
                 port = text[len("interface "):]
-                if not re.fullmatch(d.port_re, port) or (port not in self.dev.ports and not re.search(r"[Vv]lan", port)):
+                if self._kind(text) != "vlanif" and (not re.fullmatch(d.port_re, port) or port not in self.dev.ports):
                     return d.errors["param"]
                 self.dev.counters.setdefault(port, {"in_octets": 0, "out_octets": 0, "in_packets": 0, "out_packets": 0})
             if node.find(text) is None:
@@ -333,7 +357,14 @@ class CliSession:
             self.path.append(text)
             return ""
         if not self._valid(text, at_top=not self.path):
+            if self.path and self._kind(self.path[-1]) == "port" and re.fullmatch(r"ip address \S+ \S+", text):
+                return d.errors.get("l3_on_l2", d.errors["unknown"])
             return d.errors["unknown"]
+        refused = self._refusal(text, tree, node)
+        if refused:
+            return refused
+        said = self._effects(text, tree, node)
+        text = self._displayed(text)
         key = _key(text)
         for i, child in enumerate(node.children):
             if _key(child.line) == key and not child.children:
@@ -341,13 +372,61 @@ class CliSession:
                 break
         else:
             node.children.append(Node(text))
-        return ""
+        return said
+
+    def _displayed(self, text: str) -> str:
+        """How the device shows a line it accepted: Comware adds the default CBS to a rate limit (H3C S5130
+        command reference "qos lr": CBS defaults to 62.5 x CIR bytes)."""
+        m = re.fullmatch(r"(qos lr (?:inbound|outbound) cir (\d+))", text)
+        if m and self.d.platform == "hp_comware":
+            return f"{m.group(1)} cbs {math.ceil(int(m.group(2)) * 125 / 2)}"
+        return text
 
     def _opener(self, text: str) -> bool:
-        return any(re.fullmatch(regex, text) for regex, _ in self.d.views)
+        return any(re.fullmatch(regex, text) for regex, _, _ in self.d.views)
 
     def _valid(self, text: str, at_top: bool) -> bool:
-        return matches(self.d.system_cmds if at_top else self.d.view_cmds, text)
+        if at_top:
+            return matches(self.d.system_cmds, text)
+        return matches(self.d.kind_cmds.get(self._kind(self.path[-1]) if self.path else "", ()), text)
+
+    def _refusal(self, text: str, tree: Node, node: Node) -> str | None:
+        """What the device says to a well-formed command it still refuses (or warns about), else None.
+        Returns (error text) for a refusal; an Info/warning is printed by _effects."""
+        d = self.d
+        kind = self._kind(self.path[-1]) if self.path else ""
+        if out_of_range(d, text):
+            return d.errors["param"]
+        if kind == "port" and re.fullmatch(r"ip address \S+ \S+", text):
+            return d.errors.get("l3_on_l2", d.errors["unknown"])   # a Layer-2 port has no IP address
+        m = re.fullmatch(d.access_vlan, text)
+        if m and kind == "port" and tree.find(d.vlan_view.format(m.group(1))) is None and not d.vlan_autocreate:
+            return d.errors["no_vlan"]
+        m = re.fullmatch(d.binding, text)
+        if m and kind == "vlanif":
+            vpn = tree.find(d.vpn_view.format(m.group(1)))
+            if vpn is None:
+                return d.errors["no_vpn"].format(m.group(1))
+            if d.needs_ipv4_family and vpn.find("ipv4-family") is None:
+                return d.errors["no_af"]
+        return None
+
+    def _effects(self, text: str, tree: Node, node: Node) -> str:
+        """Side effects the device applies with a command, and the line it prints about them."""
+        d = self.d
+        m = re.fullmatch(d.binding, text)
+        if m and self.path:
+            already = node.find(text) is not None
+            addresses = [c for c in node.children if c.line.startswith("ip address ")]
+            if not already and addresses:  # binding (another) VPN instance removes the interface's address
+                node.children = [c for c in node.children if c not in addresses]
+                return d.binding_info.format(self.path[-1].split(" ", 1)[1], m.group(1))
+            return ""
+        m = re.fullmatch(d.access_vlan, text)
+        if m and d.vlan_autocreate and tree.find(d.vlan_view.format(m.group(1))) is None:
+            tree.children.append(Node(d.vlan_view.format(m.group(1))))
+            return d.vlan_missing.format(m.group(1))
+        return ""
 
     def _leave_config(self) -> str | None:
         if self.d.candidate and self.candidate is not None:

@@ -10,10 +10,12 @@ import yaml
 LAB_PASSWORD_ENV = "EGOVNET_LAB_PASSWORD"
 LAB_DEFAULT_PASSWORD = "egovnet-lab"  # loopback-only lab devices; real devices take theirs from the environment
 
-PORTS = {
-    "huawei": "GigabitEthernet0/0/{}", "huawei_vrpv8": "GigabitEthernet0/0/{}",
+PORTS = {  # each platform's own port names (CloudEngine: GE1/0/1, 10GE1/0/1 ...; it refuses V5 names)
+    "huawei": "GigabitEthernet0/0/{}", "huawei_vrpv8": "GE1/0/{}",
     "hp_comware": "GigabitEthernet1/0/{}", "cisco_ios": "GigabitEthernet0/{}",
 }
+# isolation ACL per platform: an advanced ACL number on VRP / CloudEngine / Comware, a named ACL on IOS
+ISOLATION_ACL = {"huawei": "3999", "huawei_vrpv8": "3999", "hp_comware": "3999", "cisco_ios": "EGOV-ISOLATION"}
 # (name, platform, site, towns) - Qingpu's 11 towns and streets (街镇) spread over four edge devices
 SAMPLE = [
     ("zjj-sw1", "huawei", "zhujiajiao", ("朱家角镇", "练塘镇", "金泽镇")),
@@ -53,7 +55,8 @@ def spec_from_inventory(folder: Path) -> tuple[list[dict], dict[str, int]]:
                                 f"{', '.join(PORTS)}; {dev.platform!r} is served by a real router")
         check_loopback(dev.host)
         spec.append({"name": dev.name, "platform": dev.platform, "site": dev.site, "towns": list(dev.towns),
-                     "ports": list(dev.ports), "username": dev.username})
+                     "ports": list(dev.ports), "username": dev.username, "vrf": dev.vrf, "acl": dev.isolation_acl,
+                     "vtp_mode": dev.vtp_mode})
         ports[dev.name] = dev.port
     return spec, ports
 
@@ -65,7 +68,9 @@ def start_lab(spec: list[dict], host_key_path: Path | None = None, faults: dict 
 
     password = lab_password()
     devices = [Device(d["name"], d["platform"], ports=tuple(d["ports"]), username=d.get("username", "netops"),
-                      password=password, secret=password, faults=Faults(**(faults or {}).get(d["name"], {})))
+                      password=password, secret=password, faults=Faults(**(faults or {}).get(d["name"], {})),
+                      vrf=d.get("vrf", "EGOV"), acl=d.get("acl", ISOLATION_ACL[d["platform"]]),
+                      vtp_mode=d.get("vtp_mode", "server"))
                for d in spec]
     return Lab(devices, host_key_path=host_key_path).start(ports)
 
@@ -80,7 +85,8 @@ def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None =
     """inventory.yaml and known_hosts for the running lab."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    groups = {p: {"platform": p} for p in sorted({d["platform"] for d in spec})}
+    groups = {p: {"platform": p, **({"isolation_acl": ISOLATION_ACL[p]} if ISOLATION_ACL[p] != "3999" else {})}
+              for p in sorted({d["platform"] for d in spec})}
     data = {
         "defaults": {"host": lab.host, "username": "netops", "password_env": LAB_PASSWORD_ENV, "vrf": "EGOV",
                      "isolation_acl": "3999", "timeouts": timeouts or {"connect": 5, "auth": 5, "banner": 5, "read": 10}},

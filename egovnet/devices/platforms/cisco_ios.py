@@ -1,8 +1,21 @@
-"""Cisco IOS (Catalyst access switches, ISR routers)."""
+"""Cisco IOS (Catalyst access switches, ISR routers).
+
+- Catalyst switches ship in VTP server mode: VLANs live in vlan.dat and `show running-config` has no `vlan N`
+  section (Catalyst 2960/3560/3750 configuration guides, "Configuring VTP": VTP transparent mode is the one
+  that keeps VLANs in the running config). egovnet learns the mode from the inventory key `vtp_mode`
+  (server by default, as the devices ship; `transparent` or `off` when the site configures it so).
+- ACLs: numbered IP ACLs are 1-199 and 1300-2699 (100-199 and 2000-2699 extended); egovnet takes a name or
+  an extended number (IOS Security Configuration Guide, "IP Access List Overview").
+- VLAN names are 1-32 characters (`name` in config-vlan mode).
+"""
 
 from __future__ import annotations
 
+import re
+
 from egovnet.devices.platforms.base import ConfigTreePlatform
+
+VTP_HIDES_VLANS = ("server", "client")
 
 
 class CiscoIos(ConfigTreePlatform):
@@ -11,10 +24,36 @@ class CiscoIos(ConfigTreePlatform):
     netmiko_type = "cisco_ios"
     templates = ("cisco_ios",)
     show_config = "show running-config"
-    error_pattern = r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed).*$"
+    error_pattern = (r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed"
+                     r"|% IP addresses may not be configured on L2 links|% VRF \S+ not configured).*$")
     negate, up = "no", "exit"
     needs_enable = True
     max_line, max_description = 254, 200
     counters_template = "show interfaces {port}"
     bytes_in_re = r"\d+ packets input, (\d+) bytes"
     bytes_out_re = r"\d+ packets output, (\d+) bytes"
+    port_re = re.compile(r"(FastEthernet|GigabitEthernet|TenGigabitEthernet|TwentyFiveGigE|FortyGigabitEthernet"
+                         r"|HundredGigE)\d+(/\d+){1,2}")
+    port_example = "GigabitEthernet0/1, GigabitEthernet1/0/1"
+    max_vlan_name = 32
+    acl_rule = "an ACL name or an extended ACL number 100-199 or 2000-2699"
+
+    def check_acl(self, acl: str) -> str | None:
+        return self._numbered(acl, [(100, 199), (2000, 2699)], True, self.acl_rule, self.label)
+
+    def undo_key(self, line: str) -> str:
+        # `no service-policy output NAME` needs the name (% Incomplete command without it); police and the ACL
+        # are removed by their whole line too
+        if line.startswith(("service-policy ", "police ", "ip access-group ")):
+            return line
+        return super().undo_key(line)
+
+    @staticmethod
+    def hides_vlans(job) -> bool:
+        return (job.context or {}).get("vtp_mode", "server") in VTP_HIDES_VLANS
+
+    def gaps(self, running: str, job, verifying: bool = False) -> list[str]:
+        gaps = super().gaps(running, job, verifying)
+        if self.hides_vlans(job):  # VTP server/client: `vlan N` is in vlan.dat, never in the running config
+            gaps = [g for g in gaps if not re.match(r"vlan \d+( /|$| \(should be gone\))", g)]
+        return gaps

@@ -1,8 +1,26 @@
-"""H3C / HPE Comware 7."""
+"""H3C / HPE Comware 7.
+
+The device adds a default CBS to a rate limit: `qos lr outbound cir 50000` is displayed as
+`qos lr outbound cir 50000 cbs 3125000` (H3C S5130/HPE 5130 ACL and QoS command reference, "qos lr": the
+default CBS is 62.5 x CIR bytes; on the S6812 it is rounded up to a multiple of 512). normalise() takes a
+default CBS back out, so what egovnet typed is what it verifies, and a rollback restores the typed line.
+VLAN names are 1-32 characters (`name` in VLAN view); packet-filter takes an advanced ACL 3000-3999 here.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+
 from egovnet.devices.platforms.base import ConfigTreePlatform
+
+_LR = re.compile(r"(qos lr (?:inbound|outbound) cir (\d+)) cbs (\d+)")
+
+
+def default_cbs(cir_kbps: int) -> set[int]:
+    """The CBS (bytes) a Comware device shows when none was given: 62.5 x CIR, or that rounded up to 512."""
+    exact = cir_kbps * 125 / 2
+    return {math.ceil(exact), math.ceil(exact / 512) * 512}
 
 
 class HpComware(ConfigTreePlatform):
@@ -17,7 +35,24 @@ class HpComware(ConfigTreePlatform):
     counters_template = "display interface {port}"
     bytes_in_re = r"Input:\s+\d+ packets, (\d+) bytes"
     bytes_out_re = r"Output:\s+\d+ packets, (\d+) bytes"
+    port_re = re.compile(r"(GigabitEthernet|Ten-GigabitEthernet|TwentyFiveGigE|FortyGigE|HundredGigE)\d+/\d+/\d+")
+    port_example = "GigabitEthernet1/0/1"
+    max_vlan_name = 32
+    acl_rule = "an advanced ACL number 3000-3999"
 
     def netmiko_params(self, device) -> dict:
         # real Comware can wrap long lines in its echo; cmd_verify is configurable per device
         return {"global_cmd_verify": device.cmd_verify}
+
+    def check_acl(self, acl: str) -> str | None:
+        return self._numbered(acl, [(3000, 3999)], False, self.acl_rule, self.label)
+
+    def undo_key(self, line: str) -> str:
+        m = re.match(r"qos lr (inbound|outbound) ", line)   # 'undo qos lr { inbound | outbound }'
+        return f"qos lr {m.group(1)}" if m else super().undo_key(line)
+
+    def normalise(self, tree: dict[str, list[str]]) -> dict[str, list[str]]:
+        def typed(line: str) -> str:
+            m = _LR.fullmatch(line)
+            return m.group(1) if m and int(m.group(3)) in default_cbs(int(m.group(2))) else line
+        return {header: [typed(line) for line in lines] for header, lines in tree.items()}
