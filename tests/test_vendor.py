@@ -1,0 +1,211 @@
+"""Vendor-correct configuration per platform, pushed through Netmiko's real drivers to lab devices that display
+lines the way the real platforms do: Comware adds a default CBS, a Catalyst in VTP server mode keeps VLANs out
+of its running config, CloudEngine has its own syntax and port names. Every step verifies with no false rollback."""
+
+import sqlite3
+
+import pytest
+import yaml
+
+from conftest import DEPT, fails, file_app, ok, run
+
+TOWN = {"huawei": "朱家角镇", "hp_comware": "华新镇", "huawei_vrpv8": "徐泾镇", "cisco_ios": "夏阳街道"}
+DEVICE = {"huawei": "zjj-sw1", "hp_comware": "hx-sw1", "huawei_vrpv8": "xj-sw1", "cisco_ios": "xy-r1"}
+D = "egov-L1-A1-aa"
+
+# what `provision --dry-run --json` plans for link 1 (VLAN 101, 50 Mbit/s), line by line, per platform
+PLANNED = {
+    "huawei": [
+        "vlan 101", f" description {D}", "quit",
+        "interface Vlanif101", f" description {D}", " ip binding vpn-instance EGOV", " ip address 10.64.0.1 255.255.255.248",
+        " traffic-filter inbound acl 3999", "quit",
+        "interface GigabitEthernet0/0/1", f" description {D}", " port link-type access", " port default vlan 101",
+        " qos lr inbound cir 50000", " qos lr outbound cir 50000", " undo shutdown", "quit"],
+    "huawei_vrpv8": [
+        "qos car EGOV-RL-L1 cir 50 mbps",
+        "vlan 101", f" description {D}", "quit",
+        "interface Vlanif101", f" description {D}", " ip binding vpn-instance EGOV", " ip address 10.64.32.1 255.255.255.248",
+        " traffic-filter acl 3999 inbound", "quit",
+        "interface GE1/0/1", f" description {D}", " port link-type access", " port default vlan 101",
+        " qos car inbound EGOV-RL-L1", " qos lr cir 50 mbps outbound", " undo shutdown", "quit"],
+    "hp_comware": [
+        "vlan 101", f" name {D}", "quit",
+        "interface Vlan-interface101", f" description {D}", " ip binding vpn-instance EGOV",
+        " ip address 10.64.16.1 255.255.255.248", " packet-filter 3999 inbound", "quit",
+        "interface GigabitEthernet1/0/1", f" description {D}", " port link-type access", " port access vlan 101",
+        " qos lr inbound cir 50000", " qos lr outbound cir 50000", " undo shutdown", "quit"],
+    "cisco_ios": [
+        "policy-map EGOV-RL-L1", " class class-default", "  police cir 50000000", "exit",
+        "vlan 101", f" name {D}", "exit",
+        "interface Vlan101", f" description {D}", " vrf forwarding EGOV", " ip address 10.64.48.1 255.255.255.248",
+        " ip access-group EGOV-ISOLATION in", "exit",
+        "interface GigabitEthernet0/1", f" description {D}", " switchport mode access", " switchport access vlan 101",
+        " service-policy input EGOV-RL-L1", " service-policy output EGOV-RL-L1", " no shutdown", "exit"],
+}
+
+
+def approved(code: str, town: str, *extra: str) -> int:
+    ok("unit", "add", f"{town}{code}村民委员会", "--category", "village", "--dept", DEPT, "--code", code, "--town", town,
+       "--address", f"青浦区{town}{code}路1号", "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
+    app_id = file_app(code, *extra)["id"]
+    ok("review", "approve", str(app_id), user="bdc.reviewer")
+    return app_id
+
+
+def inventory(tmp_path) -> tuple:
+    path = tmp_path / "inventory" / "inventory.yaml"
+    return path, yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def dept():
+    ok("dept", "add", DEPT)
+
+
+@pytest.mark.parametrize("platform", list(PLANNED))
+def test_dry_run_shows_the_vendors_lines(lab, dept, platform):
+    approved("aa", TOWN[platform])
+    row = ok("provision", "1", "--dry-run", "--json").json()["results"][0]
+    assert (row["device"], row["status"], row["failed"]) == (DEVICE[platform], "planned", False)
+    assert row["commands"] == PLANNED[platform]
+
+
+def shown(dev, header):
+    return dev.section(header) or []
+
+
+@pytest.mark.parametrize("platform", list(PLANNED))
+def test_push_bandwidth_shutdown_decommission_verify_without_false_rollback(lab, dept, platform, _home):
+    dev = lab.devices[DEVICE[platform]]
+    port = f"interface {dev.ports[0]}"
+    approved("aa", TOWN[platform])
+    row = ok("provision", "1", "--yes", "--json").json()["results"][0]
+    assert (row["status"], row["changed"], row["failed"], row["error"]) == ("applied", True, False, None)
+    text = dev.running_text()
+    if platform == "hp_comware":  # the device shows the default CBS (62.5 x CIR bytes) it added
+        assert {"qos lr inbound cir 50000 cbs 3125000", "qos lr outbound cir 50000 cbs 3125000"} <= set(shown(dev, port))
+    if platform == "cisco_ios":   # VTP server: the VLAN is in vlan.dat, not in the running config
+        assert "vlan 101" not in text.splitlines() and " name egov-L1-A1-aa" not in text
+        assert dev.section("vlan 101") == ["name egov-L1-A1-aa"]
+        assert {"service-policy input EGOV-RL-L1", "service-policy output EGOV-RL-L1"} <= set(shown(dev, port))
+    if platform == "huawei_vrpv8":
+        assert "qos car EGOV-RL-L1 cir 50 mbps" in text.splitlines()
+        assert {"qos car inbound EGOV-RL-L1", "qos lr cir 50 mbps outbound"} <= set(shown(dev, port))
+    # provisioning again sends nothing: the device's display reads as what was typed
+    sent = len(dev.history)
+    again = ok("provision", "1", "--yes", "--json").json()["results"][0]
+    assert (again["status"], again["diff"]) == ("unchanged", [])
+    assert not [c for c in dev.commands()[sent:] if c in ("system-view", "configure terminal")]
+
+    # a bandwidth change (Art. 18) verifies and is saved
+    ok("change", "request", "1", "--bandwidth", "100", "--reason", "扩容", user="dept.zhujiajiao")
+    ok("change", "approve", "1")
+    done = ok("change", "apply", "1", "--yes", "--json").json()
+    assert (done["result"], done["status"]) == ("applied", "applied"), done
+    rates = {"huawei": {"qos lr inbound cir 100000", "qos lr outbound cir 100000"},
+             "hp_comware": {"qos lr inbound cir 100000 cbs 6250000", "qos lr outbound cir 100000 cbs 6250000"},
+             "huawei_vrpv8": {"qos car inbound EGOV-RL-L1", "qos lr cir 100 mbps outbound"},
+             "cisco_ios": {"service-policy input EGOV-RL-L1", "service-policy output EGOV-RL-L1"}}[platform]
+    assert rates <= set(shown(dev, port))
+    if platform == "huawei_vrpv8":
+        assert "qos car EGOV-RL-L1 cir 100 mbps" in dev.running_text().splitlines()
+    if platform == "cisco_ios":
+        assert dev.section("policy-map EGOV-RL-L1") == ["class class-default", " police cir 100000000"]
+
+    # shutdown for non-use (Art. 15), then decommission: each verifies, nothing rolled back
+    closed = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
+    assert [c["link"] for c in closed["closed"]] == [1] and closed["failed"] == []
+    assert "shutdown" in shown(dev, port)
+    r = ok("--today", "2026-12-29", "decommission", "1", "--reason", "停用", "--yes", "--json").json()
+    assert (r["status"], r["failed"], r["rolled_back"], r["error"]) == ("decommissioned", False, False, None)
+    assert shown(dev, port) == ["shutdown"]
+    assert dev.section("vlan 101") is None
+    assert not any("EGOV-RL-L1" in line for line in dev.running_text().splitlines())
+    con = sqlite3.connect(_home / "egovnet.db")
+    # open, the idempotent re-run, the rate, the shutdown, the decommission: all applied, none rolled back
+    assert [s for (s,) in con.execute("SELECT status FROM push ORDER BY id")] == ["applied"] * 5
+
+
+def test_cisco_close_names_the_policy_map(lab, dept):
+    approved("aa", TOWN["cisco_ios"])
+    ok("provision", "1", "--yes")
+    r = ok("decommission", "1", "--reason", "停用", "--dry-run")
+    assert r.out.splitlines()[:8] == [
+        "interface GigabitEthernet0/1", " no description", " no switchport access vlan", " no switchport mode",
+        " no service-policy input EGOV-RL-L1", " no service-policy output EGOV-RL-L1", " shutdown", "exit"]
+
+
+def test_vtp_transparent_keeps_vlans_in_the_running_config(lab, dept, tmp_path):
+    path, data = inventory(tmp_path)
+    data["devices"]["xy-r1"]["vtp_mode"] = "transparent"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    dev = lab.devices["xy-r1"]
+    dev.vtp_mode = "transparent"
+    approved("aa", TOWN["cisco_ios"])
+    assert ok("provision", "1", "--yes", "--json").json()["results"][0]["status"] == "applied"
+    assert "vlan 101" in dev.running_text().splitlines()
+    # a device in server mode that the inventory calls transparent: the VLAN is missing from the display, and
+    # the push is refused rather than reported done
+    ok("unit", "add", "夏阳街道bb村民委员会", "--category", "village", "--dept", DEPT, "--code", "bb",
+       "--town", "夏阳街道", "--address", "青浦区夏阳街道bb路2号", "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
+    ok("review", "approve", str(file_app("bb")["id"]), user="bdc.reviewer")
+    dev.vtp_mode = "server"
+    r = run("provision", "2", "--yes", "--json")
+    assert r.code == 4
+    row = r.json()["results"][0]
+    assert row["status"] == "rolled_back" and "verification failed, not on the device: vlan 102" in row["error"]
+
+
+def test_nat_on_a_switch_without_the_capability_is_refused_at_planning(lab, dept, tmp_path, _home):
+    approved("aa", "朱家角镇", "--nat-basis", "视频会议需要NAT")
+    msg = ("Error: application 1 is approved for NAT (Art. 13), but device zjj-sw1 has no 'nat' capability in the "
+           "inventory; add nat to its capabilities if it can carry it, or choose another device with --device\n")
+    assert fails(3, "provision", "1", "--dry-run", "--json").err == msg
+    assert fails(3, "provision", "1", "--yes").err == msg
+    con = sqlite3.connect(_home / "egovnet.db")
+    assert con.execute("SELECT count(*) FROM allocation").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM push").fetchone() == (0,)
+    assert not any(c == "system-view" for c in lab.devices["zjj-sw1"].commands())
+    # encryption needs 'ipsec'; a device with both carries both
+    path, data = inventory(tmp_path)
+    data["devices"]["zjj-sw1"]["capabilities"] = ["nat", "ipsec"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    row = ok("provision", "1", "--dry-run", "--json").json()["results"][0]
+    assert " nat outbound 2001" in row["commands"]
+
+
+@pytest.mark.parametrize("platform,key,value,message", [
+    ("cisco_ios", "isolation_acl", "3999", "isolation ACL '3999' is not usable on Cisco IOS: it must be an ACL name or "
+     "an extended ACL number 100-199 or 2000-2699"),
+    ("hp_comware", "isolation_acl", "EGOV-ISO", "isolation ACL 'EGOV-ISO' is not usable on H3C Comware: it must be an "
+     "advanced ACL number 3000-3999"),
+    ("huawei", "isolation_acl", "2999", "isolation ACL '2999' is not usable on Huawei VRP: it must be an advanced ACL "
+     "number 3000-3999 or an ACL name"),
+])
+def test_isolation_acl_is_checked_per_platform_at_load(lab, tmp_path, platform, key, value, message):
+    path, data = inventory(tmp_path)
+    name = DEVICE[platform]
+    data["devices"][name][key] = value
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.strip().startswith(f"{key}:")
+                and i > next(j for j, t in enumerate(path.read_text().splitlines(), 1) if t.strip() == f"{name}:"))
+    r = fails(1, "device", "list")
+    assert r.err == f"Error: {path}:{line}: devices.{name}.{key}: {message} (device {name}, platform {platform})\n"
+
+
+def test_cloudengine_port_names_are_checked_at_load(lab, tmp_path):
+    path, data = inventory(tmp_path)
+    data["devices"]["xj-sw1"]["ports"] = ["GE1/0/1", "GigabitEthernet0/0/2"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    r = fails(1, "device", "list")
+    assert r.err.endswith(": devices.xj-sw1.ports[1]: port 'GigabitEthernet0/0/2' is not a Huawei CloudEngine (VRPv8) "
+                          "port name (e.g. GE1/0/1, 10GE1/0/1, 40GE1/0/1, 100GE1/0/1) (device xj-sw1)\n"), r.err
+
+
+def test_a_vlan_name_over_the_platforms_limit_is_refused_at_planning(lab, dept, _home):
+    code = "xy-" + "a" * 28  # egov-L1-A1-<31 characters> = 42 characters: over IOS's 32
+    approved(code, TOWN["cisco_ios"])
+    r = fails(3, "provision", "1", "--dry-run")
+    assert r.err == (f"Error: VLAN name 'egov-L1-A1-{code}' is 42 characters long; a Cisco IOS VLAN takes at most 32; "
+                     "give the unit a shorter code\n")
+    assert sqlite3.connect(_home / "egovnet.db").execute("SELECT count(*) FROM allocation").fetchone() == (0,)
