@@ -209,3 +209,39 @@ def test_a_vlan_name_over_the_platforms_limit_is_refused_at_planning(lab, dept, 
     assert r.err == (f"Error: VLAN name 'egov-L1-A1-{code}' is 42 characters long; a Cisco IOS VLAN takes at most 32; "
                      "give the unit a shorter code\n")
     assert sqlite3.connect(_home / "egovnet.db").execute("SELECT count(*) FROM allocation").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("platform", list(PLANNED))
+def test_a_push_refused_at_its_last_line_rolls_back_to_the_exact_config(lab, dept, platform, _home):
+    dev = lab.devices[DEVICE[platform]]
+    before = dev.running_text()
+    dev.faults.error_on = r"^(undo|no) shutdown$"
+    approved("aa", TOWN[platform])
+    r = run("provision", "1", "--yes", "--json")
+    assert r.code == 4, r.err
+    row = r.json()["results"][0]
+    assert (row["status"], row["failed"]) == ("rolled_back", True), row["error"]
+    assert dev.running_text() == before
+    rollback = sqlite3.connect(_home / "egovnet.db").execute("SELECT rollback FROM push").fetchone()[0]
+    if platform == "huawei_vrpv8":   # two-stage: the uncommitted candidate is discarded, nothing to undo
+        assert rollback == "[]"
+    else:
+        assert {"huawei": '"undo vlan 101"]', "hp_comware": '"undo vlan 101"]',
+                "cisco_ios": '"no policy-map EGOV-RL-L1"]'}[platform] in rollback
+
+
+def test_comware_rate_change_refused_half_way_rolls_back_past_the_cbs_display(lab, dept):
+    dev = lab.devices["hx-sw1"]
+    approved("aa", TOWN["hp_comware"])
+    ok("provision", "1", "--yes")
+    ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
+    ok("change", "approve", "1")
+    before = dev.running_text()
+    dev.faults.error_on = r"^qos lr outbound cir 20000$"   # the inbound limit has changed when this one fails
+    r = run("change", "apply", "1", "--yes", "--json")
+    assert r.code == 1 and r.json()["result"] == "rolled_back", r.err
+    assert dev.running_text() == before
+    assert "qos lr inbound cir 50000 cbs 3125000" in dev.section("interface GigabitEthernet1/0/1")
+    # the undo the device got: the typed line back (it adds its CBS again)
+    after = dev.commands()[dev.commands().index("qos lr outbound cir 20000"):]
+    assert "qos lr inbound cir 50000" in after and not any(c.startswith("undo qos lr") for c in after)

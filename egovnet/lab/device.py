@@ -359,7 +359,7 @@ class CliSession:
         if not self._valid(text, at_top=not self.path):
             if self.path and self._kind(self.path[-1]) == "port" and re.fullmatch(r"ip address \S+ \S+", text):
                 return d.errors.get("l3_on_l2", d.errors["unknown"])
-            return d.errors["unknown"]
+            return d.errors["param" if self._known_word(text) else "unknown"]
         refused = self._refusal(text, tree, node)
         if refused:
             return refused
@@ -389,6 +389,13 @@ class CliSession:
         if at_top:
             return matches(self.d.system_cmds, text)
         return matches(self.d.kind_cmds.get(self._kind(self.path[-1]) if self.path else "", ()), text)
+
+    def _known_word(self, text: str) -> bool:
+        """The view knows the command's first word but not the rest (a value too long, a keyword in the wrong
+        place): the devices answer with their "wrong parameter" text rather than "unrecognized command"."""
+        kind = self._kind(self.path[-1]) if self.path else ""
+        word = text.split(" ", 1)[0]
+        return any(re.match(re.escape(word) + r"( |$)", p) for p in self.d.kind_cmds.get(kind, ()))
 
     def _refusal(self, text: str, tree: Node, node: Node) -> str | None:
         """What the device says to a well-formed command it still refuses (or warns about), else None.
