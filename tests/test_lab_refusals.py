@@ -48,6 +48,7 @@ CASES = {
         (["interface Vlan-interface101", "ip binding vpn-instance NOSUCHVRF"], " % The VPN instance does not exist."),
         (["interface GigabitEthernet1/0/1", "ip address 10.1.1.1 255.255.255.0"], H3C_UNKNOWN),
         (["interface GigabitEthernet1/0/1", "qos lr outbound cir 99999999999"], H3C_PARAM),
+        (["interface GigabitEthernet1/0/1", "qos lr outbound cir 50000"], H3C_PARAM),          # not a multiple of 64
         (["interface Vlan-interface101", "packet-filter 6000 inbound"], H3C_PARAM),
         (["acl advanced 2999"], H3C_PARAM),
         (["vlan 101", f"name {LONG}"], H3C_PARAM),                                            # 1-32 characters

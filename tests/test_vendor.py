@@ -33,7 +33,7 @@ PLANNED = {
         "interface Vlan-interface101", f" description {D}", " ip binding vpn-instance EGOV",
         " ip address 10.64.16.1 255.255.255.248", " packet-filter 3999 inbound", "quit",
         "interface GigabitEthernet1/0/1", f" description {D}", " port link-type access", " port access vlan 101",
-        " qos lr inbound cir 50000", " qos lr outbound cir 50000", " undo shutdown", "quit"],
+        " qos lr inbound cir 50048", " qos lr outbound cir 50048", " undo shutdown", "quit"],  # multiples of 64
     "cisco_ios": [
         "policy-map EGOV-RL-L1", " class class-default", "  police cir 50000000", "exit",
         "vlan 101", f" name {D}", "exit",
@@ -82,8 +82,8 @@ def test_push_bandwidth_shutdown_decommission_verify_without_false_rollback(lab,
     row = ok("provision", "1", "--yes", "--json").json()["results"][0]
     assert (row["status"], row["changed"], row["failed"], row["error"]) == ("applied", True, False, None)
     text = dev.running_text()
-    if platform == "hp_comware":  # the device shows the default CBS (62.5 x CIR bytes) it added
-        assert {"qos lr inbound cir 50000 cbs 3125000", "qos lr outbound cir 50000 cbs 3125000"} <= set(shown(dev, port))
+    if platform == "hp_comware":  # the device shows the default CBS it added: 62.5 x CIR rounded up to 512 bytes
+        assert {"qos lr inbound cir 50048 cbs 3128320", "qos lr outbound cir 50048 cbs 3128320"} <= set(shown(dev, port))
     if platform == "cisco_ios":   # VTP server: the VLAN is in vlan.dat, not in the running config
         assert "vlan 101" not in text.splitlines() and " name egov-L1-A1-aa" not in text
         assert dev.section("vlan 101") == ["name egov-L1-A1-aa"]
@@ -103,7 +103,7 @@ def test_push_bandwidth_shutdown_decommission_verify_without_false_rollback(lab,
     done = ok("change", "apply", "1", "--yes", "--json").json()
     assert (done["result"], done["status"]) == ("applied", "applied"), done
     rates = {"huawei": {"qos lr inbound cir 100000", "qos lr outbound cir 100000"},
-             "hp_comware": {"qos lr inbound cir 100000 cbs 6250000", "qos lr outbound cir 100000 cbs 6250000"},
+             "hp_comware": {"qos lr inbound cir 100032 cbs 6252032", "qos lr outbound cir 100032 cbs 6252032"},
              "huawei_vrpv8": {"qos car inbound EGOV-RL-L1", "qos lr cir 100 mbps outbound"},
              "cisco_ios": {"service-policy input EGOV-RL-L1", "service-policy output EGOV-RL-L1"}}[platform]
     assert rates <= set(shown(dev, port))
@@ -237,11 +237,11 @@ def test_comware_rate_change_refused_half_way_rolls_back_past_the_cbs_display(la
     ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
     ok("change", "approve", "1")
     before = dev.running_text()
-    dev.faults.error_on = r"^qos lr outbound cir 20000$"   # the inbound limit has changed when this one fails
+    dev.faults.error_on = r"^qos lr outbound cir 20032$"   # the inbound limit has changed when this one fails
     r = run("change", "apply", "1", "--yes", "--json")
     assert r.code == 1 and r.json()["result"] == "rolled_back", r.err
     assert dev.running_text() == before
-    assert "qos lr inbound cir 50000 cbs 3125000" in dev.section("interface GigabitEthernet1/0/1")
+    assert "qos lr inbound cir 50048 cbs 3128320" in dev.section("interface GigabitEthernet1/0/1")
     # the undo the device got: the typed line back (it adds its CBS again)
-    after = dev.commands()[dev.commands().index("qos lr outbound cir 20000"):]
-    assert "qos lr inbound cir 50000" in after and not any(c.startswith("undo qos lr") for c in after)
+    after = dev.commands()[dev.commands().index("qos lr outbound cir 20032"):]
+    assert "qos lr inbound cir 50048" in after and not any(c.startswith("undo qos lr") for c in after)

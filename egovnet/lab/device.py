@@ -375,11 +375,11 @@ class CliSession:
         return said
 
     def _displayed(self, text: str) -> str:
-        """How the device shows a line it accepted: Comware adds the default CBS to a rate limit (H3C S5130
-        command reference "qos lr": CBS defaults to 62.5 x CIR bytes)."""
+        """How the device shows a line it accepted: Comware adds the default CBS to a rate limit (H3C S6812
+        command reference "qos lr": 62.5 x CIR bytes, rounded up to a multiple of 512)."""
         m = re.fullmatch(r"(qos lr (?:inbound|outbound) cir (\d+))", text)
         if m and self.d.platform == "hp_comware":
-            return f"{m.group(1)} cbs {math.ceil(int(m.group(2)) * 125 / 2)}"
+            return f"{m.group(1)} cbs {math.ceil(int(m.group(2)) * 125 / 2 / 512) * 512}"
         return text
 
     def _opener(self, text: str) -> bool:

@@ -33,6 +33,7 @@ class Dialect:
     ranges: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()  # (regex with one number group, allowed)
     incomplete_negations: tuple[str, ...] = ()  # negations the device refuses as incomplete
     undo_forms: tuple[tuple[str, str], ...] = ()  # (regex on a shown line, the negation that removes it)
+    multiples: tuple[tuple[str, int], ...] = ()   # (regex with one number group, the step the value must be in)
     comment: str = "#"
     candidate: bool = False                    # VRPv8: changes wait for `commit`
     enable_secret: bool = False                # Cisco: `enable` asks for a password
@@ -150,6 +151,8 @@ COMWARE = Dialect(
     # S6812 "qos lr": cir 64-10485760 kbit/s; packet-filter ACLs 2000-5999; `acl advanced` 3000-3999
     ranges=((r"qos lr (?:inbound|outbound) cir (\d+).*", ((64, 10_485_760),)),
             (r"packet-filter (\d+) .*", ((2000, 5999),)), (r"acl advanced (\d+)", ((3000, 3999),))),
+    # S6812 "qos lr": "The specified value must be an integral multiple of 64" (the error text is not given)
+    multiples=((r"qos lr (?:inbound|outbound) cir (\d+).*", 64),),
     port_re=r"(GigabitEthernet|Ten-GigabitEthernet|TwentyFiveGigE|FortyGigE|HundredGigE)\d+/\d+/\d+",
     access_vlan=r"port access vlan (\d+)",
 )
@@ -213,6 +216,10 @@ def out_of_range(d: Dialect, line: str) -> bool:
     for regex, allowed in d.ranges:
         m = re.fullmatch(regex, line)
         if m and not any(lo <= int(m.group(1)) <= hi for lo, hi in allowed):
+            return True
+    for regex, step in d.multiples:
+        m = re.fullmatch(regex, line)
+        if m and int(m.group(1)) % step:
             return True
     return False
 

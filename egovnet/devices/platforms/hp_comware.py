@@ -1,9 +1,11 @@
 """H3C / HPE Comware 7.
 
-The device adds a default CBS to a rate limit: `qos lr outbound cir 50000` is displayed as
-`qos lr outbound cir 50000 cbs 3125000` (H3C S5130/HPE 5130 ACL and QoS command reference, "qos lr": the
-default CBS is 62.5 x CIR bytes; on the S6812 it is rounded up to a multiple of 512). normalise() takes a
-default CBS back out, so what egovnet typed is what it verifies, and a rollback restores the typed line.
+The device adds a default CBS to a rate limit: `qos lr outbound cir 50048` is displayed as
+`qos lr outbound cir 50048 cbs 3128320` (H3C S6812, S5820X and HPE 6125G ACL and QoS command references,
+"qos lr": the default CBS is 62.5 x CIR bytes rounded up to a multiple of 512; older models such as the
+S5130 show 62.5 x CIR unrounded, e.g. `cir 64 cbs 4000`). normalise() takes either default back out, so what
+egovnet typed is what it verifies, and a rollback restores the typed line. CIR is a multiple of 64 kbit/s on
+the S6812 (8 on the S5820X): the templates round the applied rate up to the next multiple of 64.
 VLAN names are 1-32 characters (`name` in VLAN view); packet-filter takes an advanced ACL 3000-3999 here.
 """
 
