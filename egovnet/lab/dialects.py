@@ -53,6 +53,8 @@ _DESC = r"description [\x21-\x7e][\x20-\x7e]{0,241}"
 _VRP_ERRORS = {"unknown": "Error: Unrecognized command found at '^' position.",
                "param": "Error: Wrong parameter found at '^' position.",
                "incomplete": "Error: Incomplete command found at '^' position.",
+               # the three texts below are VRP console wording as recalled from transcripts; the command references
+               # searched do not print them: re-check against a capture before relying on the exact words
                "no_vlan": "Error: The VLAN does not exist.",
                "no_vpn": "Error: The VPN instance does not exist.",
                "no_af": "Error: The address family of the VPN instance is not enabled."}
@@ -90,7 +92,8 @@ HUAWEI = Dialect(
             (r"traffic-filter (?:inbound|outbound) acl (\d+)", ((2000, 4999),)),
             (r"acl number (\d+)", ((2000, 4999),))),
     port_re=r"(GigabitEthernet|XGigabitEthernet|Ethernet|MultiGE|25GE|40GE|100GE)\d+/\d+/\d+",
-    # VRP: "Info: All IPv4 related configurations on this interface are removed!" (VPN-instance guides)
+    # VRP: "Info: All IPv4 related configurations on this interface are removed!" (VPN-instance configuration
+    # guides say binding deletes the interface's IP address; the Info wording is as recalled from transcripts)
     binding_info="Info: All IPv4 related configurations on this interface are removed!",
 )
 
@@ -113,6 +116,8 @@ HUAWEI_V8 = Dialect(**{
                (r"traffic-filter acl (\d+) .*", ((2000, 4999),)), (r"acl number (\d+)", ((2000, 4999),))),
     "port_re": r"(GE|10GE|25GE|40GE|100GE|400GE|MultiGE)\d+/\d+/\d+",
     "needs_ipv4_family": True,
+    # CE ports are taken to be Layer 2 (the CE6800 default; `portswitch` elsewhere is a precondition egovnet
+    # does not send: the device would not display it, and its undo would turn the port to Layer 3)
     # CE6800 "qos lr": undo qos lr [ outbound ]; "qos car inbound": undo qos car inbound; "qos car": undo qos car NAME
     "undo_forms": ((r"qos lr cir .* outbound", "qos lr outbound"), (r"qos lr cir .*", "qos lr"),
                    (r"qos car inbound \S+", "qos car inbound")),

@@ -31,7 +31,9 @@ class HpComware(ConfigTreePlatform):
     netmiko_type = "hp_comware"
     templates = ("hp_comware",)
     show_config = "display current-configuration"
-    error_pattern = r"(?m)^\s*% (Unrecognized command|Incomplete command|Wrong parameter|Too many parameters).*$"
+    # Comware prints every CLI error as ' % text' (unrecognized, incomplete, wrong parameter, a missing VLAN or
+    # VPN instance ...); terminal syslog lines are '%Nov 25 ...' with no space after the '%'
+    error_pattern = r"(?m)^\s*% \S.*$"
     negate, up = "undo", "quit"
     max_line, max_description = 510, 255
     counters_template = "display interface {port}"
