@@ -245,3 +245,27 @@ def test_comware_rate_change_refused_half_way_rolls_back_past_the_cbs_display(la
     # the undo the device got: the typed line back (it adds its CBS again)
     after = dev.commands()[dev.commands().index("qos lr outbound cir 20032"):]
     assert "qos lr inbound cir 50048" in after and not any(c.startswith("undo qos lr") for c in after)
+
+
+def test_address_before_binding_is_caught_by_verification(lab, dept, tmp_path):
+    """Why the templates bind first: a template (an operator's copy) that sets the address before binding the
+    VPN instance loses the address on the device, and verification rolls the push back."""
+    from egovnet.devices.render import PACKAGED
+
+    text = (PACKAGED / "huawei" / "open.j2").read_text(encoding="utf-8")
+    bind, address = " ip binding vpn-instance {{ vrf }}\n", " ip address {{ gateway }} {{ netmask }}\n"
+    swapped = text.replace(bind + address, address + bind)
+    assert swapped != text
+    folder = tmp_path / "inventory" / "templates" / "huawei"
+    folder.mkdir(parents=True)
+    (folder / "open.j2").write_text(swapped, encoding="utf-8")
+    dev = lab.devices["zjj-sw1"]
+    before = dev.running_text()
+    approved("aa", TOWN["huawei"])
+    r = run("provision", "1", "--yes", "--json")
+    assert r.code == 4, r.err
+    row = r.json()["results"][0]
+    assert row["status"] == "rolled_back"
+    assert row["error"] == ("device zjj-sw1: verification failed, not on the device: "
+                            "interface Vlanif101 / ip address 10.64.0.1 255.255.255.248")
+    assert dev.running_text() == before

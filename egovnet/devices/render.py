@@ -38,7 +38,7 @@ def render(platform: str, action: str, context: dict, inventory: Path | None = N
 
     if action not in ACTIONS:
         raise InvalidConfig(f"unknown template action {action!r}; actions are {', '.join(ACTIONS)}")
-    check_context(context, platform)
+    check_context(context, platform, action)
     try:
         text = _env(platform, inventory).get_template(f"{action}.j2").render(**context)
     except TemplateError as exc:
