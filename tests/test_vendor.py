@@ -110,7 +110,8 @@ def test_push_bandwidth_shutdown_decommission_verify_without_false_rollback(lab,
     if platform == "huawei_vrpv8":
         assert "qos car EGOV-RL-L1 cir 100 mbps" in dev.running_text().splitlines()
     if platform == "cisco_ios":
-        assert dev.section("policy-map EGOV-RL-L1") == ["class class-default", " police cir 100000000"]
+        assert dev.section("policy-map EGOV-RL-L1") == ["class class-default", " police cir 100000000",
+                                                        "  conform-action transmit", "  exceed-action drop"]
 
     # shutdown for non-use (Art. 15), then decommission: each verifies, nothing rolled back
     closed = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
@@ -269,3 +270,41 @@ def test_address_before_binding_is_caught_by_verification(lab, dept, tmp_path):
     assert row["error"] == ("device zjj-sw1: verification failed, not on the device: "
                             "interface Vlanif101 / ip address 10.64.0.1 255.255.255.248")
     assert dev.running_text() == before
+
+
+def test_cisco_decommission_refused_at_its_last_step_restores_the_vlan_kept_in_vlan_dat(lab, dept, _home):
+    dev = lab.devices["xy-r1"]
+    approved("aa", TOWN["cisco_ios"])
+    ok("provision", "1", "--yes")
+    before = dev.running_text()
+    assert "  police cir 50000000" in before.splitlines() and "   exceed-action drop" in before.splitlines()
+    dev.faults.error_on = r"^no policy-map"
+    r = run("decommission", "1", "--reason", "停用", "--yes")
+    assert r.code == 1, r.err
+    assert r.err.endswith("(rolled back; the link stays as it was)\n"), r.err
+    assert dev.running_text() == before
+    assert dev.section("vlan 101") == ["name egov-L1-A0-link"]   # back in vlan.dat (VTP server)
+    rollback = sqlite3.connect(_home / "egovnet.db").execute("SELECT rollback FROM push WHERE action = 'close'").fetchone()[0]
+    # the VLAN first, then the policy-map typed back in its sub-modes (class, then police and its actions)
+    assert rollback.startswith('["vlan 101", " name egov-L1-A0-link", "exit", "policy-map EGOV-RL-L1", " class '
+                               'class-default", "  police cir 50000000", "   conform-action transmit", '
+                               '"   exceed-action drop", "exit"'), rollback
+
+
+def test_cisco_rate_change_refused_after_the_police_line_is_typed_back_in_its_sub_mode(lab, dept):
+    dev = lab.devices["xy-r1"]
+    approved("aa", TOWN["cisco_ios"])
+    ok("provision", "1", "--yes")
+    ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
+    ok("change", "approve", "1")
+    before = dev.running_text()
+    dev.faults.error_on, dev.faults.error_once = r"^exit$", True   # refused once, right after the new rate
+    r = run("change", "apply", "1", "--yes", "--json")
+    assert r.code == 1 and r.json()["result"] == "rolled_back", r.err
+    assert dev.running_text() == before
+    assert dev.section("policy-map EGOV-RL-L1") == ["class class-default", " police cir 50000000",
+                                                    "  conform-action transmit", "  exceed-action drop"]
+    sent = dev.commands()
+    undo = sent[len(sent) - sent[::-1].index("police cir 20000000"):]
+    assert undo[undo.index("policy-map EGOV-RL-L1"):][:4] == [
+        "policy-map EGOV-RL-L1", "class class-default", "police cir 50000000", "exit"]

@@ -42,6 +42,7 @@ class Faults:
     latency: float = 0.0          # seconds before each reply
     wrong_password: bool = False  # refuse every login
     error_on: str | None = None   # regex: that command gets the vendor's error text
+    error_once: bool = False      # ... the first time only (a transient refusal; the rollback's own lines pass)
     hang_on: str | None = None    # regex: that command never answers
     drop_on: str | None = None    # regex: the session is dropped on that command
 
@@ -183,6 +184,8 @@ class CliSession:
         if not text:
             return self.prompt()
         if faults.error_on and re.search(faults.error_on, text):
+            if faults.error_once:
+                faults.error_on = None
             return self._err("param")
         try:
             with self.dev.lock:
@@ -356,6 +359,14 @@ class CliSession:
                 node.children.append(Node(text))
             self.path.append(text)
             return ""
+        if self.path and self._kind(self.path[-1]) == "class" and re.fullmatch(r"(conform|exceed|violate)-action \S+", text):
+            police = next((c for c in reversed(node.children) if c.line.startswith("police ")), None)
+            if police is None:
+                return d.errors["unknown"]
+            word = text.split(" ", 1)[0]   # IOS police sub-mode: one action per kind
+            police.children = [c for c in police.children if not c.line.startswith(word + " ")] + [Node(text)]
+            police.children.sort(key=lambda c: ("conform", "exceed", "violate").index(c.line.split("-", 1)[0]))
+            return ""
         if not self._valid(text, at_top=not self.path):
             if self.path and self._kind(self.path[-1]) == "port" and re.fullmatch(r"ip address \S+ \S+", text):
                 return d.errors.get("l3_on_l2", d.errors["unknown"])
@@ -366,13 +377,22 @@ class CliSession:
         said = self._effects(text, tree, node)
         text = self._displayed(text)
         key = _key(text)
+        shown = Node(text, [Node(line) for line in self._defaults(text)])
         for i, child in enumerate(node.children):
-            if _key(child.line) == key and not child.children:
-                node.children[i] = Node(text)
+            if _key(child.line) == key and not self._opener(child.line):
+                node.children[i] = shown
                 break
         else:
-            node.children.append(Node(text))
+            node.children.append(shown)
         return said
+
+    def _defaults(self, text: str) -> list[str]:
+        """Lines the device shows under one it accepted: IOS 15 / IOS-XE show a single-rate policer's default
+        actions under `police cir N` (IOS QoS Command Reference, "police (two rates)"/"police": conform-action
+        transmit and exceed-action drop are the defaults)."""
+        if self.d.platform == "cisco_ios" and re.fullmatch(r"police cir \d+", text):
+            return ["conform-action transmit", "exceed-action drop"]
+        return []
 
     def _displayed(self, text: str) -> str:
         """How the device shows a line it accepted: Comware adds the default CBS to a rate limit (H3C S6812

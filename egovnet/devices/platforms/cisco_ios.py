@@ -52,6 +52,17 @@ class CiscoIos(ConfigTreePlatform):
     def hides_vlans(job) -> bool:
         return (job.context or {}).get("vtp_mode", "server") in VTP_HIDES_VLANS
 
+    def undo(self, before: str, current: str, job, render) -> list[str]:
+        """As the other platforms; in VTP server/client mode a VLAN the job deleted is not in the backup (it lived
+        in vlan.dat), so it is created again first, under the name egovnet gives it."""
+        out = super().undo(before, current, job, render)
+        if out and self.hides_vlans(job):
+            for command in job.commands:
+                m = re.fullmatch(r"no vlan (\d+)", command.strip())
+                if m:
+                    out = [f"vlan {m.group(1)}", f" name {job.context['description']}", "exit", *out]
+        return out
+
     def gaps(self, running: str, job, verifying: bool = False) -> list[str]:
         gaps = super().gaps(running, job, verifying)
         if self.hides_vlans(job):  # VTP server/client: `vlan N` is in vlan.dat, never in the running config
