@@ -308,3 +308,14 @@ def test_cisco_rate_change_refused_after_the_police_line_is_typed_back_in_its_su
     undo = sent[len(sent) - sent[::-1].index("police cir 20000000"):]
     assert undo[undo.index("policy-map EGOV-RL-L1"):][:4] == [
         "policy-map EGOV-RL-L1", "class class-default", "police cir 50000000", "exit"]
+
+
+def test_the_default_isolation_acl_3999_is_refused_for_an_ios_device_at_its_defaults_line(lab, tmp_path):
+    path, data = inventory(tmp_path)
+    del data["groups"]["cisco_ios"]["isolation_acl"]   # the defaults' '3999' now reaches the Catalyst
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.strip().startswith("isolation_acl:"))
+    r = fails(1, "provision", "--all-approved", "--dry-run")
+    assert r.err == (f"Error: {path}:{line}: defaults.isolation_acl: isolation ACL '3999' is not usable on Cisco IOS: "
+                     "it must be an ACL name or an extended ACL number 100-199 or 2000-2699 (device xy-r1, platform "
+                     "cisco_ios)\n")
