@@ -319,3 +319,16 @@ def test_the_default_isolation_acl_3999_is_refused_for_an_ios_device_at_its_defa
     assert r.err == (f"Error: {path}:{line}: defaults.isolation_acl: isolation ACL '3999' is not usable on Cisco IOS: "
                      "it must be an ACL name or an extended ACL number 100-199 or 2000-2699 (device xy-r1, platform "
                      "cisco_ios)\n")
+
+
+@pytest.mark.parametrize("shown,typed", [
+    ("qos lr outbound cir 50000 cbs 3125000", "qos lr outbound cir 50000"),   # 62.5 x CIR (S5130: cir 64 cbs 4000)
+    ("qos lr outbound cir 50000 cbs 3125248", "qos lr outbound cir 50000"),   # rounded up to 512 (S6812, S5820X)
+    ("qos lr inbound cir 64 cbs 4000", "qos lr inbound cir 64"),
+    ("qos lr outbound cir 50000 cbs 100000", "qos lr outbound cir 50000 cbs 100000"),  # set by hand: kept
+])
+def test_comware_default_cbs_reads_as_typed(shown, typed):
+    from egovnet.devices.platforms import get
+
+    assert get("hp_comware").tree(f"#\ninterface GigabitEthernet1/0/1\n {shown}\n#\nreturn") == {
+        "interface GigabitEthernet1/0/1": [typed]}
