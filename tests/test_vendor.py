@@ -332,3 +332,22 @@ def test_comware_default_cbs_reads_as_typed(shown, typed):
 
     assert get("hp_comware").tree(f"#\ninterface GigabitEthernet1/0/1\n {shown}\n#\nreturn") == {
         "interface GigabitEthernet1/0/1": [typed]}
+
+
+@pytest.mark.parametrize("platform,filter_line,undo", [
+    ("huawei", " traffic-filter inbound acl 3999", " undo traffic-filter inbound acl 3999"),
+    ("huawei_vrpv8", " traffic-filter acl 3999 inbound", " undo traffic-filter acl 3999 inbound"),
+    ("hp_comware", " packet-filter 3999 inbound", " undo packet-filter 3999 inbound"),
+    ("cisco_ios", " ip access-group EGOV-ISOLATION in", " no ip access-group EGOV-ISOLATION in"),
+])
+def test_a_filter_is_undone_by_its_whole_line(platform, filter_line, undo):
+    """A VLAN interface that was there before the push keeps it; the rollback removes the filter with the
+    complete command (a bare 'undo traffic-filter acl' is an incomplete command on the device)."""
+    from egovnet.devices import configtree
+    from egovnet.devices.platforms import get
+
+    p = get(platform)
+    vlanif = {"huawei": "Vlanif101", "huawei_vrpv8": "Vlanif101", "hp_comware": "Vlan-interface101",
+              "cisco_ios": "Vlan101"}[platform]
+    commands = [f"interface {vlanif}", filter_line, p.up]
+    assert configtree.inverse({f"interface {vlanif}": []}, commands, p) == [f"interface {vlanif}", undo, p.up]

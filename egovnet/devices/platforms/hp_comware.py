@@ -53,7 +53,11 @@ class HpComware(ConfigTreePlatform):
 
     def undo_key(self, line: str) -> str:
         m = re.match(r"qos lr (inbound|outbound) ", line)   # 'undo qos lr { inbound | outbound }'
-        return f"qos lr {m.group(1)}" if m else super().undo_key(line)
+        if m:
+            return f"qos lr {m.group(1)}"
+        if line.startswith(("packet-filter ", "nat outbound ")):   # 'undo packet-filter 3999 inbound'
+            return line
+        return super().undo_key(line)
 
     def normalise(self, tree: dict[str, list[str]]) -> dict[str, list[str]]:
         def typed(line: str) -> str:

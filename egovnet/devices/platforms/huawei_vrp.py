@@ -33,6 +33,12 @@ class HuaweiVrp(ConfigTreePlatform):
         return self._numbered(acl, [(3000, 3999)], True, self.acl_rule, self.label)
 
     def undo_key(self, line: str) -> str:
-        # 'undo qos lr inbound' / 'undo qos lr outbound' (S-series "qos lr" reference: undo takes the direction only)
+        # 'undo qos lr inbound' / 'undo qos lr outbound' (S-series "qos lr" reference: undo takes the direction only);
+        # a filter or a NAT binding is undone by its whole line (undo traffic-filter inbound acl 3999, undo nat
+        # outbound 2001), never by a prefix the device finds incomplete
         m = re.match(r"qos lr (inbound|outbound) ", line)
-        return f"qos lr {m.group(1)}" if m else super().undo_key(line)
+        if m:
+            return f"qos lr {m.group(1)}"
+        if line.startswith(("traffic-filter ", "nat outbound ")):
+            return line
+        return super().undo_key(line)
