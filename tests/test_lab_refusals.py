@@ -132,3 +132,11 @@ def test_binding_a_vpn_instance_removes_the_address(devices, platform, commands,
         # the templates' order: bind (or vrf forwarding) first, then the address stays
         conn.send_config_set([commands[-3] if platform != "cisco_ios" else commands[0], commands[-1], commands[-2]])
         assert commands[-2] in dev.section(vlanif)
+
+
+def test_a_vtp_client_refuses_to_create_a_vlan(devices):
+    devices.devices["xy-r1"].vtp_mode = "client"
+    with session(devices, "cisco_ios") as conn:
+        out = conn.send_config_set(["vlan 101"])
+    assert "VTP VLAN configuration not allowed when device is in CLIENT mode." in out.splitlines(), out
+    assert devices.devices["xy-r1"].section("vlan 101") is None

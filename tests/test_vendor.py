@@ -351,3 +351,15 @@ def test_a_filter_is_undone_by_its_whole_line(platform, filter_line, undo):
               "cisco_ios": "Vlan101"}[platform]
     commands = [f"interface {vlanif}", filter_line, p.up]
     assert configtree.inverse({f"interface {vlanif}": []}, commands, p) == [f"interface {vlanif}", undo, p.up]
+
+
+def test_a_vtp_client_is_refused_at_planning(lab, dept, tmp_path, _home):
+    path, data = inventory(tmp_path)
+    data["devices"]["xy-r1"]["vtp_mode"] = "client"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    approved("aa", TOWN["cisco_ios"])
+    r = fails(3, "provision", "1", "--yes")
+    assert r.err == ("Error: the device is a VTP client, which cannot create VLANs; create the VLAN on the VTP "
+                     "server, or set vtp_mode in the inventory to what the device runs\n")
+    assert sqlite3.connect(_home / "egovnet.db").execute("SELECT count(*) FROM allocation").fetchone() == (0,)
+    assert "configure terminal" not in lab.devices["xy-r1"].commands()

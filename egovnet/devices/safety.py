@@ -59,6 +59,9 @@ def _platform_rules(values: dict, p, action: str) -> None:
     """What the device would refuse, refused before any session opens: its port names, its isolation ACL
     numbers, and (when a link is built) the length of its VLAN's name: the link's description is the VLAN's
     name or description; shutting or removing a link does not name the VLAN."""
+    problem = p.check_context(values, action)
+    if problem:
+        raise InvalidInput(problem)
     port, acl, description = values.get("port"), values.get("acl"), values.get("description")
     if port is not None:
         problem = p.check_port(str(port))

@@ -350,6 +350,8 @@ class CliSession:
         if self._opener(text):
             if out_of_range(d, text):
                 return d.errors["param"]
+            if d.vtp and self.dev.vtp_mode == "client" and re.fullmatch(r"vlan \d+", text):
+                return d.errors["vtp_client"]
             if text.startswith("interface "):
                 port = text[len("interface "):]
                 if self._kind(text) != "vlanif" and (not re.fullmatch(d.port_re, port) or port not in self.dev.ports):

@@ -61,6 +61,10 @@ class Platform:
         """Why ``acl`` cannot be this platform's isolation ACL, or None."""
         return None
 
+    def check_context(self, values: dict, action: str) -> str | None:
+        """Why this platform cannot carry out ``action`` with these values, or None (checked before rendering)."""
+        return None
+
     def check_port(self, port: str) -> str | None:
         if self.port_re is not None and not self.port_re.fullmatch(port):
             return f"port {port!r} is not a {self.label} port name (e.g. {self.port_example})"

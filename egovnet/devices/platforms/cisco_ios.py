@@ -25,7 +25,8 @@ class CiscoIos(ConfigTreePlatform):
     templates = ("cisco_ios",)
     show_config = "show running-config"
     error_pattern = (r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed"
-                     r"|% IP addresses may not be configured on L2 links|% VRF \S+ not configured).*$")
+                     r"|% IP addresses may not be configured on L2 links|% VRF \S+ not configured"
+                     r"|VTP VLAN configuration not allowed).*$")
     negate, up = "no", "exit"
     needs_enable = True
     max_line, max_description = 254, 200
@@ -51,6 +52,13 @@ class CiscoIos(ConfigTreePlatform):
     @staticmethod
     def hides_vlans(job) -> bool:
         return (job.context or {}).get("vtp_mode", "server") in VTP_HIDES_VLANS
+
+    def check_context(self, values: dict, action: str) -> str | None:
+        # a VTP client cannot create VLANs ("VTP VLAN configuration not allowed when device is in CLIENT mode.")
+        if action == "open" and values.get("vtp_mode") == "client":
+            return ("the device is a VTP client, which cannot create VLANs; create the VLAN on the VTP server, or "
+                    "set vtp_mode in the inventory to what the device runs")
+        return None
 
     def undo(self, before: str, current: str, job, render) -> list[str]:
         """As the other platforms; in VTP server/client mode a VLAN the job deleted is not in the backup (it lived
