@@ -207,8 +207,8 @@ def test_a_vlan_name_over_the_platforms_limit_is_refused_at_planning(lab, dept, 
     code = "xy-" + "a" * 28  # egov-L1-A1-<31 characters> = 42 characters: over IOS's 32
     approved(code, TOWN["cisco_ios"])
     r = fails(3, "provision", "1", "--dry-run")
-    assert r.err == (f"Error: VLAN name 'egov-L1-A1-{code}' is 42 characters long; a Cisco IOS VLAN takes at most 32; "
-                     "give the unit a shorter code\n")
+    assert r.err == (f"Error: VLAN name 'egov-L1-A1-{code}' is 42 characters long; a Cisco IOS VLAN on device xy-r1 "
+                     "takes at most 32; give the unit a shorter code\n")
     assert sqlite3.connect(_home / "egovnet.db").execute("SELECT count(*) FROM allocation").fetchone() == (0,)
 
 
@@ -359,7 +359,7 @@ def test_a_vtp_client_is_refused_at_planning(lab, dept, tmp_path, _home):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     approved("aa", TOWN["cisco_ios"])
     r = fails(3, "provision", "1", "--yes")
-    assert r.err == ("Error: the device is a VTP client, which cannot create VLANs; create the VLAN on the VTP "
+    assert r.err == ("Error: device xy-r1 is a VTP client, which cannot create VLANs; create the VLAN on the VTP "
                      "server, or set vtp_mode in the inventory to what the device runs\n")
     assert sqlite3.connect(_home / "egovnet.db").execute("SELECT count(*) FROM allocation").fetchone() == (0,)
     assert "configure terminal" not in lab.devices["xy-r1"].commands()

@@ -72,8 +72,9 @@ def _platform_rules(values: dict, p, action: str) -> None:
         if problem:
             raise InvalidInput(f"{problem}; fix isolation_acl in the inventory")
     if action == "open" and description is not None and p.max_vlan_name and len(str(description)) > p.max_vlan_name:
+        where = f" on device {values['device']}" if values.get("device") else ""
         raise InvalidInput(f"VLAN name {description!r} is {len(str(description))} characters long; a {p.label} "
-                           f"VLAN takes at most {p.max_vlan_name}; give the unit a shorter code")
+                           f"VLAN{where} takes at most {p.max_vlan_name}; give the unit a shorter code")
 
 
 def check_commands(commands: list[str], platform: str) -> list[str]:

@@ -70,7 +70,7 @@ def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str
         "bandwidth_bps": bandwidth_mbps * 1_000_000, "qos_policy": f"EGOV-RL-L{link_id}",
         "nat": "nat" in approved, "nat_acl": device.nat_acl,
         "encryption": "encryption" in approved, "ipsec_policy": device.ipsec_policy,
-        "core_prefix": device.core_prefix, "vtp_mode": device.vtp_mode,
+        "core_prefix": device.core_prefix, "vtp_mode": device.vtp_mode, "device": device.name,
     }
 
 

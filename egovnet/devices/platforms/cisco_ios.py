@@ -56,8 +56,8 @@ class CiscoIos(ConfigTreePlatform):
     def check_context(self, values: dict, action: str) -> str | None:
         # a VTP client cannot create VLANs ("VTP VLAN configuration not allowed when device is in CLIENT mode.")
         if action == "open" and values.get("vtp_mode") == "client":
-            return ("the device is a VTP client, which cannot create VLANs; create the VLAN on the VTP server, or "
-                    "set vtp_mode in the inventory to what the device runs")
+            return (f"device {values.get('device', '?')} is a VTP client, which cannot create VLANs; create the VLAN "
+                    "on the VTP server, or set vtp_mode in the inventory to what the device runs")
         return None
 
     def undo(self, before: str, current: str, job, render) -> list[str]:
