@@ -69,7 +69,7 @@ class Device:
         self.running = Node("")
         self.running.children.append(Node(("hostname " if self.platform == "cisco_ios" else "sysname ") + self.name))
         if self.acl is None:
-            self.acl = "EGOV-ISOLATION" if self.platform == "cisco_ios" else "3999"
+            self.acl = self.dialect.isolation_acl
         for header, lines in initial_sections(self.dialect, self.vrf, self.acl):
             self.running.children.append(Node(header, [Node(line) for line in lines]))
         for port in self.ports:
@@ -392,15 +392,13 @@ class CliSession:
         """Lines the device shows under one it accepted: IOS 15 / IOS-XE show a single-rate policer's default
         actions under `police cir N` (IOS QoS Command Reference, "police (two rates)"/"police": conform-action
         transmit and exceed-action drop are the defaults)."""
-        if self.d.platform == "cisco_ios" and re.fullmatch(r"police cir \d+", text):
-            return ["conform-action transmit", "exceed-action drop"]
-        return []
+        return next((list(lines) for regex, lines in self.d.line_defaults if re.fullmatch(regex, text)), [])
 
     def _displayed(self, text: str) -> str:
         """How the device shows a line it accepted: Comware adds the default CBS to a rate limit (H3C S6812
         command reference "qos lr": 62.5 x CIR bytes, rounded up to a multiple of 512)."""
         m = re.fullmatch(r"(qos lr (?:inbound|outbound) cir (\d+))", text)
-        if m and self.d.platform == "hp_comware":
+        if m and self.d.default_cbs:
             return f"{m.group(1)} cbs {math.ceil(int(m.group(2)) * 125 / 2 / 512) * 512}"
         return text
 

@@ -47,6 +47,10 @@ class Dialect:
     vlan_missing: str = ""                     # printed when an access VLAN does not exist
     vlan_autocreate: bool = False              # IOS creates a missing access VLAN
     vtp: bool = False                          # Catalyst VTP: server/client keep VLANs out of the running config
+    default_cbs: bool = False                  # Comware: a rate limit is shown with the CBS the device chose
+    line_defaults: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (regex on a line, lines the device shows under it)
+    isolation_acl: str = "3999"                # the lab's isolation ACL (IOS: a name; 3999 is no IOS ACL number)
+    initial: tuple[tuple[str, tuple[str, ...]], ...] = ()  # sections a device starts with; format with vrf=, acl=
 
 
 _DESC = r"description [\x21-\x7e][\x20-\x7e]{0,241}"
@@ -92,6 +96,9 @@ HUAWEI = Dialect(
             (r"traffic-filter (?:inbound|outbound) acl (\d+)", ((2000, 4999),)),
             (r"acl number (\d+)", ((2000, 4999),))),
     port_re=r"(GigabitEthernet|XGigabitEthernet|Ethernet|MultiGE|25GE|40GE|100GE)\d+/\d+/\d+",
+    initial=(("ip vpn-instance {vrf}", ("ipv4-family", "route-distinguisher 65000:1")),
+             ("acl number {acl}", ("rule 5 deny ip destination 10.64.0.0 0.0.255.255",
+                                   "rule 10 permit ip destination 10.0.0.0 0.255.255.255", "rule 15 deny ip"))),
     # VRP: "Info: All IPv4 related configurations on this interface are removed!" (VPN-instance configuration
     # guides say binding deletes the interface's IP address; the Info wording is as recalled from transcripts)
     binding_info="Info: All IPv4 related configurations on this interface are removed!",
@@ -160,6 +167,10 @@ COMWARE = Dialect(
     multiples=((r"qos lr (?:inbound|outbound) cir (\d+).*", 64),),
     port_re=r"(GigabitEthernet|Ten-GigabitEthernet|TwentyFiveGigE|FortyGigE|HundredGigE)\d+/\d+/\d+",
     access_vlan=r"port access vlan (\d+)",
+    default_cbs=True,
+    initial=(("ip vpn-instance {vrf}", ("route-distinguisher 65000:1",)),
+             ("acl advanced {acl}", ("rule 5 deny ip destination 10.64.0.0 0.0.255.255",
+                                     "rule 10 permit ip destination 10.0.0.0 0.255.255.255", "rule 15 deny ip"))),
 )
 
 CISCO = Dialect(
@@ -208,6 +219,12 @@ CISCO = Dialect(
     vlan_missing="% Access VLAN does not exist. Creating vlan {0}",
     vlan_autocreate=True,
     vtp=True,
+    # IOS 15 / IOS-XE show a single-rate policer's default actions under it (IOS QoS Command Reference, "police")
+    line_defaults=((r"police cir \d+", ("conform-action transmit", "exceed-action drop")),),
+    isolation_acl="EGOV-ISOLATION",
+    initial=(("vrf definition {vrf}", ("rd 65000:1", "address-family ipv4")),
+             ("ip access-list extended {acl}", ("deny ip any 10.64.0.0 0.0.255.255",
+                                                "permit ip any 10.0.0.0 0.255.255.255", "deny ip any any"))),
 )
 
 DIALECTS = {d.platform: d for d in (HUAWEI, HUAWEI_V8, COMWARE, CISCO)}
@@ -232,14 +249,4 @@ def out_of_range(d: Dialect, line: str) -> bool:
 
 def initial_sections(d: Dialect, vrf: str, acl: str) -> list[tuple[str, list[str]]]:
     """The extranet's VPN instance and isolation ACL as a device of this kind shows them (with rules)."""
-    if d.platform == "cisco_ios":
-        return [(f"vrf definition {vrf}", ["rd 65000:1", "address-family ipv4"]),
-                (f"ip access-list extended {acl}", ["deny ip any 10.64.0.0 0.0.255.255", "permit ip any 10.0.0.0 0.255.255.255",
-                                                    "deny ip any any"])]
-    if d.platform == "hp_comware":
-        return [(f"ip vpn-instance {vrf}", ["route-distinguisher 65000:1"]),
-                (f"acl advanced {acl}", ["rule 5 deny ip destination 10.64.0.0 0.0.255.255",
-                                         "rule 10 permit ip destination 10.0.0.0 0.255.255.255", "rule 15 deny ip"])]
-    return [(f"ip vpn-instance {vrf}", ["ipv4-family", "route-distinguisher 65000:1"]),
-            (f"acl number {acl}", ["rule 5 deny ip destination 10.64.0.0 0.0.255.255",
-                                   "rule 10 permit ip destination 10.0.0.0 0.255.255.255", "rule 15 deny ip"])]
+    return [(header.format(vrf=vrf, acl=acl), list(lines)) for header, lines in d.initial]

@@ -14,8 +14,15 @@ PORTS = {  # each platform's own port names (CloudEngine: GE1/0/1, 10GE1/0/1 ...
     "huawei": "GigabitEthernet0/0/{}", "huawei_vrpv8": "GE1/0/{}",
     "hp_comware": "GigabitEthernet1/0/{}", "cisco_ios": "GigabitEthernet0/{}",
 }
-# isolation ACL per platform: an advanced ACL number on VRP / CloudEngine / Comware, a named ACL on IOS
-ISOLATION_ACL = {"huawei": "3999", "huawei_vrpv8": "3999", "hp_comware": "3999", "cisco_ios": "EGOV-ISOLATION"}
+
+
+def isolation_acl(platform: str) -> str:
+    """The lab's isolation ACL: an advanced ACL number on VRP / CloudEngine / Comware, a named ACL on IOS."""
+    from egovnet.lab.dialects import DIALECTS
+
+    return DIALECTS[platform].isolation_acl
+
+
 # (name, platform, site, towns) - Qingpu's 11 towns and streets (街镇) spread over four edge devices
 SAMPLE = [
     ("zjj-sw1", "huawei", "zhujiajiao", ("朱家角镇", "练塘镇", "金泽镇")),
@@ -69,7 +76,7 @@ def start_lab(spec: list[dict], host_key_path: Path | None = None, faults: dict 
     password = lab_password()
     devices = [Device(d["name"], d["platform"], ports=tuple(d["ports"]), username=d.get("username", "netops"),
                       password=password, secret=password, faults=Faults(**(faults or {}).get(d["name"], {})),
-                      vrf=d.get("vrf", "EGOV"), acl=d.get("acl", ISOLATION_ACL[d["platform"]]),
+                      vrf=d.get("vrf", "EGOV"), acl=d.get("acl", isolation_acl(d["platform"])),
                       vtp_mode=d.get("vtp_mode", "server"))
                for d in spec]
     return Lab(devices, host_key_path=host_key_path).start(ports)
@@ -85,7 +92,7 @@ def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None =
     """inventory.yaml and known_hosts for the running lab."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    groups = {p: {"platform": p, **({"isolation_acl": ISOLATION_ACL[p]} if ISOLATION_ACL[p] != "3999" else {})}
+    groups = {p: {"platform": p, **({"isolation_acl": isolation_acl(p)} if isolation_acl(p) != "3999" else {})}
               for p in sorted({d["platform"] for d in spec})}
     data = {
         "defaults": {"host": lab.host, "username": "netops", "password_env": LAB_PASSWORD_ENV, "vrf": "EGOV",
