@@ -363,3 +363,34 @@ def test_a_vtp_client_is_refused_at_planning(lab, dept, tmp_path, _home):
                      "server, or set vtp_mode in the inventory to what the device runs\n")
     assert sqlite3.connect(_home / "egovnet.db").execute("SELECT count(*) FROM allocation").fetchone() == (0,)
     assert "configure terminal" not in lab.devices["xy-r1"].commands()
+
+
+def test_cloudengine_rate_change_refused_half_way_restores_the_car_profile(lab, dept):
+    """CloudEngine commits nothing when a line fails: the candidate is discarded and the device is as it was."""
+    dev = lab.devices["xj-sw1"]
+    approved("aa", TOWN["huawei_vrpv8"])
+    ok("provision", "1", "--yes")
+    ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
+    ok("change", "approve", "1")
+    before = dev.running_text()
+    dev.faults.error_on = r"^qos lr cir 20 mbps outbound$"
+    r = run("change", "apply", "1", "--yes", "--json")
+    assert r.code == 1 and r.json()["result"] == "rolled_back", r.err
+    assert dev.running_text() == before and "qos car EGOV-RL-L1 cir 50 mbps" in before.splitlines()
+
+
+def test_cloudengine_undo_of_a_committed_rate_types_the_old_profile_back():
+    """After a commit, the undo re-defines the CAR profile with its old rate (the top-level line of the same
+    name) and restores the port's shaping rate."""
+    from egovnet.devices.platforms import get
+
+    p = get("huawei_vrpv8")
+    backup = "#\nqos car EGOV-RL-L1 cir 50 mbps\n#\ninterface GE1/0/1\n qos car inbound EGOV-RL-L1\n" \
+             " qos lr cir 50 mbps outbound\n#\nreturn"
+    now = backup.replace("cir 50 mbps", "cir 20 mbps")
+    commands = ["qos car EGOV-RL-L1 cir 20 mbps", "interface GE1/0/1", " qos lr cir 20 mbps outbound", "quit"]
+
+    from types import SimpleNamespace
+
+    assert p.undo(backup, now, SimpleNamespace(commands=commands), None) == [
+        "qos car EGOV-RL-L1 cir 50 mbps", "interface GE1/0/1", " qos lr cir 50 mbps outbound", "quit"]
