@@ -17,11 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from egovnet.errors import InvalidConfig
 from egovnet.validation import CODE_RE
-from egovnet.yamlfile import describe, read_yaml, validate
+from egovnet.yamlfile import describe, dotted, read_yaml, validate
 
 Platform = Literal["huawei", "huawei_vrpv8", "hp_comware", "cisco_ios", "linux"]
 FIELDS = ("platform", "host", "port", "site", "role", "towns", "ports", "vrf", "isolation_acl", "username",
-          "password_env", "key_file", "timeouts", "nat_acl", "ipsec_policy", "cmd_verify", "core_prefix")
+          "password_env", "key_file", "timeouts", "nat_acl", "ipsec_policy", "cmd_verify", "core_prefix",
+          "capabilities", "vtp_mode")
+Capability = Literal["nat", "ipsec"]   # router features gated by Art. 13 (an access switch has neither)
 
 
 class _Frozen(BaseModel):
@@ -54,6 +56,8 @@ class Device(_Frozen):
     key_file: str | None = None
     timeouts: Timeouts = Timeouts()
     cmd_verify: bool = True
+    capabilities: tuple[Capability, ...] = ()   # what the device can carry beyond a VLAN and a gateway (Art. 13)
+    vtp_mode: Literal["server", "client", "transparent", "off"] = "server"  # Catalyst; ignored elsewhere
 
     @model_validator(mode="before")
     @classmethod
@@ -134,7 +138,7 @@ class Pool(_Frozen):
 # 1300-2699, named ACLs start with a letter and have no spaces or punctuation); Linux interface names are at
 # most 15 bytes (IFNAMSIZ) without '/' or spaces.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
-_NET_PORT = re.compile(r"[A-Za-z][A-Za-z0-9/.:-]*")
+_NET_PORT = re.compile(r"[A-Za-z0-9][A-Za-z0-9/.:-]*")  # CloudEngine ports start with a digit: 10GE1/0/1
 _LINUX_PORT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _NAME_TEXT = "one word of ASCII letters, digits, '_', '.' or '-' starting with a letter"
 
@@ -174,7 +178,7 @@ _IOS_ACL = ((1, 199), (1300, 2699))
 _IOS_EXT_ACL = ((100, 199), (2000, 2699))  # isolation filters on the destination: an extended ACL
 _NET = {"vrf": _Rule("VPN instance name", 31), "port": _Rule("port name", 63, _NET_PORT,
                                                                   text="ASCII letters, digits, '/', '.', ':' or '-' "
-                                                                       "starting with a letter, no spaces")}
+                                                                       "starting with a letter or digit, no spaces")}
 VALUE_RULES: dict[str, dict[str, _Rule]] = {
     "huawei": {**_NET, "isolation_acl": _Rule("ACL", 31, numbers=_VRP_ADV_ACL, names=False),
                "nat_acl": _Rule("ACL", 31, numbers=_VRP_ACL, names=False),
@@ -277,9 +281,13 @@ def _check_device_values(dev: Device, given: dict, group, raw: InventoryFile, li
         raise InvalidConfig(f"{source}:{line_of(loc, lines)}: {dotted(loc)}: {problem} (device {dev.name}, "
                             f"{dev.platform}); {what}")
 
+    from egovnet.devices import platforms
+
+    platform = platforms.get(dev.platform)
     for key in ("vrf", "isolation_acl", "nat_acl", "ipsec_policy"):
         value = getattr(dev, key)
-        problem = rules[key].problem(value)
+        # the isolation ACL's numbers are the platform module's (devices/platforms), as its templates use it
+        problem = (platform.check_acl(str(value)) if key == "isolation_acl" else None) or rules[key].problem(value)
         if problem:
             refuse(_origin(dev.name, key, given, group, raw), problem,
                    "correct it in the inventory: it is written into device commands")
@@ -294,6 +302,9 @@ def _check_device_values(dev: Device, given: dict, group, raw: InventoryFile, li
             refuse(base + (i,), f"port {port} is listed twice (first as {dotted(base + (seen[key],))})",
                    "list each port of a device once")
         seen[key] = i
+        problem = platform.check_port(port)
+        if problem:
+            refuse(base + (i,), problem, "write the port as the device names it")
 
 
 def _check_pools(pools: dict[str, Pool], lines: dict, source: str) -> None:

@@ -18,7 +18,8 @@ def test_demo_runs_the_workflow_and_cleans_up(tmp_path, monkeypatch):
         ("dept.zhujiajiao", "change request 1 --bandwidth 100", "change 1, review due 2026-10-10 (Art. 18)"),
         ("bdc.reviewer", "change approve 1", "approved, execution due 2026-10-16"),
         ("bdc.engineer", "change apply 1",
-         "applied on zjj-sw1: + interface GigabitEthernet0/0/1 / qos lr outbound cir 100000")]
+         "applied on zjj-sw1: + interface GigabitEthernet0/0/1 / qos lr inbound cir 100000; "
+         "+ interface GigabitEthernet0/0/1 / qos lr outbound cir 100000")]
     assert data["device_config_excerpt"][:2] == ["vlan 101", " description egov-L1-A1-zjj-zhangma"]
     assert data["device_config_excerpt"][-1] == " qos lr outbound cir 100000"
     assert not list(tmp_path.glob("egovnet-demo-*"))

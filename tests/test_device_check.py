@@ -88,7 +88,9 @@ CASES = [(p, f) for p, faults in FAULTS.items() for f in faults]
 @pytest.mark.parametrize("platform", list(FAULTS))
 def test_a_lab_device_starts_ready(platform):
     dev = Device("d1", platform, ports=("GigabitEthernet0/0/1",))
-    inv = SimpleNamespace(vrf="EGOV", isolation_acl="3999", core_prefix="10.0.0.0/8", username="netops")
+    # the lab's own isolation ACL for the platform: 3999, or a name on IOS (3999 is no IOS ACL number)
+    inv = SimpleNamespace(vrf="EGOV", isolation_acl=dev.isolation_acl, core_prefix="10.0.0.0/8", username="netops")
+    assert (dev.isolation_acl == "EGOV-ISOLATION") == (platform == "cisco_ios")
     assert platforms.get(platform).preconditions(dev.running_text(), inv) == []
 
 

@@ -384,7 +384,7 @@ def test_a_read_only_home(tmp_path):
 # ---- 4. operator templates ------------------------------------------------------------------------------------
 
 CTX = {"description": "egov-L1-A1-zjj-zhangma", "port": "GigabitEthernet0/0/1", "vlan": 101, "gateway": "10.64.0.1",
-       "netmask": "255.255.255.248", "vrf": "EGOV", "acl": "3999", "bandwidth_kbps": 50000, "nat": False,
+       "netmask": "255.255.255.248", "vrf": "EGOV", "acl": "3999", "bandwidth_kbps": 50000, "bandwidth_mbps": 50, "nat": False,
        "encryption": False, "nat_acl": "2001", "ipsec_policy": "EGOV-IPSEC"}
 LIMIT_HINT = "; fix the template (an operator's template renders a few commands of one link)"
 
@@ -468,7 +468,8 @@ def test_the_packaged_templates_render_under_the_limits():
 
     for platform in ("huawei", "huawei_vrpv8", "hp_comware", "cisco_ios"):
         started = time.monotonic()
-        assert render(platform, "open", {**CTX, "qos_policy": "EGOV-L1", "bandwidth_bps": 50_000_000,
+        own = {"huawei_vrpv8": {"port": "GE1/0/1"}, "cisco_ios": {"acl": "EGOV-ISOLATION"}}.get(platform, {})
+        assert render(platform, "open", {**CTX, **own, "qos_policy": "EGOV-L1", "bandwidth_bps": 50_000_000,
                                          "nat": True, "encryption": True})
         assert time.monotonic() - started < 0.5
 
@@ -508,7 +509,8 @@ HOSTILE_VALUES = ["EGOV X", "EGOV;reboot", "EGOV|sh", "$(reboot)", "`id`", "'EGO
 def _inventory(tmp_path: Path, monkeypatch, platform: str, **device) -> Path:
     folder = tmp_path / "inv"
     folder.mkdir(exist_ok=True)
-    ports = ["ru0", "ru1"] if platform == "linux" else ["GigabitEthernet0/0/1", "GigabitEthernet0/0/2"]
+    ports = {"linux": ["ru0", "ru1"], "huawei_vrpv8": ["GE1/0/1", "GE1/0/2"]}.get(
+        platform, ["GigabitEthernet0/0/1", "GigabitEthernet0/0/2"])
     dev = {"platform": platform, "host": "127.0.0.1", "site": "zhujiajiao", "ports": ports, "username": "netops",
            "password_env": "EGOVNET_LAB_PASSWORD", **device}
     data = {"devices": {"dev1": dev}, "pools": {"zhujiajiao": {"prefixes": ["10.64.0.0/20"]}}}
@@ -542,8 +544,8 @@ def test_inventory_name_values_are_one_word_per_platform(tmp_path, monkeypatch, 
 @pytest.mark.parametrize("value", ["Gi0/1 ;reboot", "Gi0/1|x", "$(reboot)", "`id`", "'Gi0/1'", "Gi 0/1", "Gi0/1\\",
                                    "-x", "x" * 80])
 def test_inventory_ports_are_one_word_per_platform(tmp_path, monkeypatch, platform, value):
-    ports = ["ru0", value] if platform == "linux" else ["GigabitEthernet0/0/1", value]
-    path = _inventory(tmp_path, monkeypatch, platform, ports=ports)
+    first = {"linux": "ru0", "huawei_vrpv8": "GE1/0/1"}.get(platform, "GigabitEthernet0/0/1")
+    path = _inventory(tmp_path, monkeypatch, platform, ports=[first, value])
     r = fails(1, "inventory", "check")
     shown = repr(value if len(value) <= 40 else value[:40] + "…")
     line = _line_of(path, "ports") + 2  # the second item of the block list
@@ -552,13 +554,12 @@ def test_inventory_ports_are_one_word_per_platform(tmp_path, monkeypatch, platfo
 
 
 @pytest.mark.parametrize("platform,key,value,problem", [
-    ("huawei", "isolation_acl", "2999", "ACL number 2999 is out of range; an ACL number the platform takes here "
-                                        "(3000-3999)"),
+    ("huawei", "isolation_acl", "2999", "isolation ACL '2999' is not usable on Huawei VRP: it must be an advanced "
+                                        "ACL number 3000-3999"),
     ("hp_comware", "nat_acl", "4000", "ACL number 4000 is out of range; an ACL number the platform takes here "
                                       "(2000-3999)"),
-    ("cisco_ios", "isolation_acl", "3999", "ACL number 3999 is out of range; an ACL number (100-199 or 2000-2699) "
-                                           "or a named ACL: one word of ASCII letters, digits, '_', '.' or '-' "
-                                           "starting with a letter, at most 64 characters"),
+    ("cisco_ios", "isolation_acl", "3999", "isolation ACL '3999' is not usable on Cisco IOS: it must be an ACL name "
+                                           "or an extended ACL number 100-199 or 2000-2699"),
     ("huawei", "ipsec_policy", "EGOV-IPSEC-POLICY", "'EGOV-IPSEC-POLICY' is not an IPsec policy name: one word of "
                                                     "ASCII letters, digits, '_', '.' or '-' starting with a letter, "
                                                     "at most 15 characters"),

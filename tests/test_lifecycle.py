@@ -8,7 +8,7 @@ from conftest import DEPT, fails, file_app, ok, quiet_days, run
 # (device, town, port of the first link, its VLAN interface, extra section a close removes)
 PLATFORMS = {
     "huawei": ("zjj-sw1", "朱家角镇", "GigabitEthernet0/0/{}", "interface Vlanif{}"),
-    "huawei_vrpv8": ("xj-sw1", "徐泾镇", "GigabitEthernet0/0/{}", "interface Vlanif{}"),
+    "huawei_vrpv8": ("xj-sw1", "徐泾镇", "GE1/0/{}", "interface Vlanif{}"),
     "hp_comware": ("hx-sw1", "华新镇", "GigabitEthernet1/0/{}", "interface Vlan-interface{}"),
     "cisco_ios": ("xy-r1", "夏阳街道", "GigabitEthernet0/{}", "interface Vlan{}"),
 }
@@ -142,13 +142,15 @@ def test_bandwidth_change_deadlines_across_national_day_and_push(lab):
 
     dry = ok("change", "apply", "1", "--dry-run", "--json").json()
     assert (dry["result"], dry["commands"], dry["diff"]) == (
-        "planned", [port, " qos lr outbound cir 100000", "quit"], [f"+ {port} / qos lr outbound cir 100000"])
+        "planned", [port, " qos lr inbound cir 100000", " qos lr outbound cir 100000", "quit"],
+        [f"+ {port} / qos lr inbound cir 100000", f"+ {port} / qos lr outbound cir 100000"])
     assert "qos lr outbound cir 50000" in dev.section(port)
 
     done = ok("--today", "2026-10-23", "change", "apply", "1", "--yes", "--json").json()
     assert (done["result"], done["status"], done["applied_on"], done["late"], done["clock"]) == (
         "applied", "applied", "2026-10-23", True, None)
-    assert "qos lr outbound cir 100000" in dev.section(port) and dev.saved == dev.running_text()
+    assert {"qos lr inbound cir 100000", "qos lr outbound cir 100000"} <= set(dev.section(port))
+    assert dev.saved == dev.running_text()
     assert ok("link", "show", "1", "--json").json()["bandwidth_mbps"] == 100
     r = ok("audit", "sla", "--since", "2026-09-01", "--json").json()
     assert (r["clocks"], r["on_time"]["change_review"], r["on_time"]["change_execution"]) == (
@@ -165,7 +167,7 @@ def test_failed_bandwidth_change_rolls_back_and_stays_approved(lab):
     ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
     ok("change", "approve", "1")
     before = dev.running_text()
-    dev.faults.error_on = r"^qos lr outbound"
+    dev.faults.error_on = r"^qos lr outbound cir 20000"  # the inbound limit is already changed when this fails
     r = run("change", "apply", "1", "--yes", "--json")
     assert r.code == 1 and r.json()["result"] == "rolled_back", r.err
     assert dev.running_text() == before

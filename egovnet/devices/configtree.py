@@ -3,6 +3,8 @@
 Huawei VRP, H3C Comware and Cisco IOS print sections as a header line followed by lines indented
 by one space; that is all egovnet needs to verify a push and to undo it. ``syntax`` is the platform
 (devices/platforms): its ``negate`` word ('undo', 'no') and the ``up`` command that leaves a view.
+A line nested deeper (IOS: `police cir N` under `class class-default` under `policy-map X`) keeps its
+indentation beyond the first level, so a rollback types it back in its own sub-mode.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def parse(text: str) -> dict[str, list[str]]:
         if not raw.strip() or raw.strip().startswith(SKIP):
             continue
         if raw.startswith(" ") and current is not None:
-            tree[current].append(raw.strip())
+            tree[current].append(raw[1:].rstrip())  # deeper lines keep their extra indentation
         else:
             current = raw.strip()
             tree.setdefault(current, [])
@@ -56,8 +58,30 @@ def _walk(commands: list[str], syntax):
         nested = raw.startswith(" ") and section is not None
         if not nested:
             section = line if line.startswith(SECTION_PREFIXES) else None
+        indent = raw.rstrip()[1:len(raw) - len(raw.lstrip())] if nested else ""
         negated = line.startswith(negate + " ")
-        yield (section if nested else None), (line[len(negate) + 1:] if negated else line), negated
+        yield (section if nested else None), indent + (line[len(negate) + 1:] if negated else line), negated
+
+
+def _depth(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _with_parents(chosen: list[str], order: list[str]) -> list[str]:
+    """``chosen`` lines in ``order``, each deeper line preceded by the lines it sits under (its sub-mode)."""
+    keep = set()
+    for i, line in enumerate(order):
+        if line not in chosen:
+            continue
+        keep.add(i)
+        depth = _depth(line)
+        for j in range(i - 1, -1, -1):
+            if depth == 0:
+                break
+            if _depth(order[j]) < depth:
+                keep.add(j)
+                depth = _depth(order[j])
+    return [order[i] for i in sorted(keep)]
 
 
 def intended(commands: list[str], syntax) -> dict[str, list[str]]:
@@ -80,7 +104,7 @@ def missing(running: dict[str, list[str]], want: dict[str, list[str]]) -> list[s
         if header not in running:
             gaps.append(header)
             continue
-        gaps.extend(f"{header} / {line}" for line in lines if line not in running[header])
+        gaps.extend(f"{header} / {line.strip()}" for line in lines if line not in running[header])
     return gaps
 
 
@@ -92,21 +116,24 @@ def same(a: dict[str, list[str]], b: dict[str, list[str]]) -> bool:
 def leftover(running: dict[str, list[str]], commands: list[str], syntax) -> list[str]:
     """What the commands' negations ('undo shutdown', 'no vlan 10') should have removed but the device
     still shows: a shut port that should be up, a VLAN that should be gone."""
+    undo_key = getattr(syntax, "undo_key", key)
     out: list[str] = []
     for section, target, negated in _walk(commands, syntax):
         if not negated:
             continue
         if section is None:
-            out += [f"{target} (should be gone)"] if target in running else []
+            out += [f"{target} (should be gone)"] if any(h == target or h.startswith(target + " ")
+                                                         for h in running) else []
         else:
-            out.extend(f"{section} / {have} (should be gone)" for have in running.get(section, [])
-                       if have == target or have.startswith(target + " "))
+            out.extend(f"{section} / {have.strip()} (should be gone)" for have in running.get(section, [])
+                       if have == target or have.startswith(target + " ") or undo_key(have.strip()) == target.strip())
     return out
 
 
 def inverse(backup: dict[str, list[str]], commands: list[str], syntax) -> list[str]:
     """Commands that take the device from (backup + commands) back to backup, for the lines touched."""
     negate, up = syntax.negate, syntax.up
+    undo_key = getattr(syntax, "undo_key", key)  # what follows 'undo'/'no' to remove a line (platform's rule)
     want = intended(commands, syntax)
     # undo of lines the commands removed ('undo shutdown' when the backup had 'shutdown')
     removed_lines: dict[str, list[str]] = {}
@@ -125,19 +152,32 @@ def inverse(backup: dict[str, list[str]], commands: list[str], syntax) -> list[s
     for header in list(want) + [h for h in removed_lines if h not in want]:
         before = backup.get(header)
         if before is None:
-            drop_sections.append(header)
+            # a top-level line that replaced one of the same key ('qos car X cir 100 mbps' over 'qos car X cir
+            # 50 mbps') is restored by typing the old line again
+            replaced = [h for h in backup if not want.get(header) and not h.startswith(SECTION_PREFIXES)
+                        and not header.startswith(SECTION_PREFIXES) and key(h) == key(header)]
+            if replaced:
+                out += replaced[:1]
+            else:
+                drop_sections.append(header)
             continue
         negations, restore = [], set(removed_lines.get(header, []))
         for line in want.get(header, []):
             if line in before:
                 continue
-            same = [l for l in before if key(l) == key(line)]
-            restore.update(same) if same else negations.append(f" {negate} {key(line)}")
-        # restored lines in the backup's order: 'port link-type access' before 'port default vlan 101'
-        body = negations + [f" {l}" for l in before if l in restore]
+            same = [l for l in before if key(l) == key(line) and _depth(l) == _depth(line)]
+            if same:
+                restore.update(same)
+            else:  # typed in its own sub-mode: the lines it sits under come first
+                for parent in _with_parents([line], want[header])[:-1]:
+                    negations.append(f" {parent}")
+                negations.append(f" {' ' * _depth(line)}{negate} {undo_key(line.strip())}")
+        # restored lines in the backup's order: 'port link-type access' before 'port default vlan 101'; a deeper
+        # line after the lines it sits under ('class class-default' before '  police cir 50000000')
+        body = negations + [f" {l}" for l in _with_parents(sorted(restore, key=before.index), before)]
         if body:
             out += [header, *body, up]
     # sections created by the push go last, and in reverse (the Vlanif before its VLAN)
     for header in reversed(drop_sections):
-        out.append(f"{negate} {header}")
+        out.append(f"{negate} {header if header.startswith(SECTION_PREFIXES) else undo_key(header)}")
     return out

@@ -38,7 +38,7 @@ def render(platform: str, action: str, context: dict, inventory: Path | None = N
 
     if action not in ACTIONS:
         raise InvalidConfig(f"unknown template action {action!r}; actions are {', '.join(ACTIONS)}")
-    check_context(context, platform)
+    check_context(context, platform, action)
     name, where = f"{action}.j2", f"{platform}/{action}.j2"
     sandbox.start()
     try:

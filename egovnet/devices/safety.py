@@ -37,8 +37,8 @@ def check_value(name: str, value, platform: str, max_len: int | None = None, com
     return text
 
 
-def check_context(values: dict, platform: str) -> None:
-    """Check every leaf of a rendering context."""
+def check_context(values: dict, platform: str, action: str = "open") -> None:
+    """Check every leaf of a rendering context, then the platform's own rules for the action."""
     def walk(prefix, value):
         if isinstance(value, dict):
             for k, v in value.items():
@@ -52,6 +52,29 @@ def check_context(values: dict, platform: str) -> None:
                 p.max_name if prefix in NAME_KEYS else None
             check_value(prefix, value, platform, limit)
     walk("", values)
+    _platform_rules(values, platforms.get(platform), action)
+
+
+def _platform_rules(values: dict, p, action: str) -> None:
+    """What the device would refuse, refused before any session opens: its port names, its isolation ACL
+    numbers, and (when a link is built) the length of its VLAN's name: the link's description is the VLAN's
+    name or description; shutting or removing a link does not name the VLAN."""
+    problem = p.check_context(values, action)
+    if problem:
+        raise InvalidInput(problem)
+    port, acl, description = values.get("port"), values.get("acl"), values.get("description")
+    if port is not None:
+        problem = p.check_port(str(port))
+        if problem:
+            raise InvalidInput(f"{problem}; fix the device's ports in the inventory")
+    if acl is not None:
+        problem = p.check_acl(str(acl))
+        if problem:
+            raise InvalidInput(f"{problem}; fix isolation_acl in the inventory")
+    if action == "open" and description is not None and p.max_vlan_name and len(str(description)) > p.max_vlan_name:
+        where = f" on device {values['device']}" if values.get("device") else ""
+        raise InvalidInput(f"VLAN name {description!r} is {len(str(description))} characters long; a {p.label} "
+                           f"VLAN{where} takes at most {p.max_vlan_name}; give the unit a shorter code")
 
 
 def check_commands(commands: list[str], platform: str) -> list[str]:

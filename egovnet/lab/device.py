@@ -7,12 +7,13 @@ Pure Python, no I/O: ``CliSession.line(text)`` returns what the device prints. T
 from __future__ import annotations
 
 import copy
+import math
 import re
 import threading
 from dataclasses import dataclass, field
 
 from egovnet.devices.configtree import key as _key
-from egovnet.lab.dialects import DIALECTS, Dialect, matches
+from egovnet.lab.dialects import DIALECTS, Dialect, initial_sections, matches, out_of_range
 from egovnet.lab.display import render as render_interface
 
 
@@ -42,6 +43,7 @@ class Faults:
     latency: float = 0.0          # seconds before each reply
     wrong_password: bool = False  # refuse every login
     error_on: str | None = None   # regex: that command gets the vendor's error text
+    error_once: bool = False      # ... the first time only (a transient refusal; the rollback's own lines pass)
     hang_on: str | None = None    # regex: that command never answers
     drop_on: str | None = None    # regex: the session is dropped on that command
 
@@ -61,15 +63,18 @@ class Device:
     # the extranet's VPN instance and isolation ACL, as the inventory names them: every device starts with
     # both configured (a test removes them through the device's CLI to see egovnet refuse the device)
     vrf: str | None = "EGOV"
-    isolation_acl: str | None = "3999"
+    isolation_acl: str | None = None   # None: the dialect's (3999; a name on IOS, where 3999 is no ACL number)
     core_prefix: str = "10.0.0.0/8"
+    vtp_mode: str = "server"        # Catalyst: server (as shipped) keeps VLANs in vlan.dat, out of the running config
 
     def __post_init__(self):
         self.dialect: Dialect = DIALECTS[self.platform]
         self.lock = threading.RLock()
         self.running = Node("")
         self.running.children.append(Node(("hostname " if self.platform == "cisco_ios" else "sysname ") + self.name))
-        self.running.children.extend(base_sections(self.platform, self.vrf, self.isolation_acl, self.core_prefix))
+        if self.isolation_acl is None:
+            self.isolation_acl = self.dialect.isolation_acl
+        self.running.children.extend(initial_sections(self.dialect, self.vrf, self.isolation_acl, self.core_prefix))
         for port in self.ports:
             self.running.children.append(Node(f"interface {port}"))
             self.counters.setdefault(port, {"in_octets": 0, "out_octets": 0, "in_packets": 0, "out_packets": 0})
@@ -87,7 +92,11 @@ class Device:
             return self.running.lines()
 
     def running_text(self) -> str:
-        return render_config(self.dialect, self.running)
+        return render_config(self.dialect, self.running, self.hides_vlans)
+
+    @property
+    def hides_vlans(self) -> bool:
+        return self.dialect.vtp and self.vtp_mode in ("server", "client")
 
     def section(self, header: str) -> list[str] | None:
         with self.lock:
@@ -98,51 +107,14 @@ class Device:
         return [entry[2] for entry in self.history]
 
 
-def base_sections(platform: str, vrf: str | None, acl: str | None, core_prefix: str) -> list[Node]:
-    """The extranet's VPN instance (with its IPv4 family) and the isolation ACL (with rules), as each platform
-    displays them in its running config:
-    - VRP V5 / VRPv8: `ip vpn-instance` with an `ipv4-family` view holding the RD and VPN targets (Huawei
-      "Configuring a VPN instance"; CE shows the same shape); `acl number N` with `rule N permit|deny ...`.
-    - Comware 7: `ip vpn-instance` with the RD directly under it (H3C MPLS L3VPN command reference);
-      `acl advanced N` (Comware 7's name for an advanced IPv4 ACL) with `rule` lines.
-    - IOS: `vrf definition` with `rd` and `address-family ipv4` / `exit-address-family`; a named extended ACL
-      (`ip access-list extended NAME`, entries without sequence numbers as classic IOS shows them).
-    The rules permit the extranet core (the inventory's core_prefix) and deny everything else."""
-    import ipaddress
-
-    core = ipaddress.ip_network(core_prefix)
-    net, wild = core.network_address, core.hostmask
-    rd = "65000:1"
-    out: list[Node] = []
-    if platform == "cisco_ios":
-        if vrf:
-            out.append(Node(f"vrf definition {vrf}", [Node(f"rd {rd}"), Node("address-family ipv4"),
-                                                      Node("exit-address-family")]))
-        if acl:
-            out.append(Node(f"ip access-list extended {acl}", [Node(f"permit ip any {net} {wild}"),
-                                                               Node("deny ip any any")]))
-        return out
-    if vrf:
-        targets = [Node(f"vpn-target {rd} export-extcommunity"), Node(f"vpn-target {rd} import-extcommunity")]
-        if platform == "hp_comware":
-            out.append(Node(f"ip vpn-instance {vrf}", [Node(f"route-distinguisher {rd}"), *targets]))
-        else:
-            out.append(Node(f"ip vpn-instance {vrf}", [Node("ipv4-family", [Node(f"route-distinguisher {rd}"),
-                                                                            *targets])]))
-    if acl:
-        header = {"hp_comware": "acl advanced {}"}.get(platform, "acl number {}") if acl.isdigit() else \
-            {"hp_comware": "acl advanced name {}"}.get(platform, "acl name {} advance")
-        out.append(Node(header.format(acl), [Node(f"rule 5 permit ip destination {net} {wild}"),
-                                             Node("rule 10 deny ip")]))
-    return out
-
-
-def render_config(dialect: Dialect, root: Node) -> str:
+def render_config(dialect: Dialect, root: Node, hide_vlans: bool = False) -> str:
     sep = dialect.comment
     out = [f"{sep}"]
     if dialect.platform == "cisco_ios":
         out = ["Building configuration...", "", "Current configuration : 1024 bytes", sep]
     for child in root.children:
+        if hide_vlans and re.fullmatch(r"vlan \d+", child.line):
+            continue  # VTP server/client: the VLAN lives in vlan.dat (Catalyst configuration guide, VTP chapter)
         out.append(child.line)
         out.extend(child.lines(1))
         out.append(sep)
@@ -183,11 +155,17 @@ class CliSession:
         return self.d.config_prompt.format(name=name, view=view, mark=mark)
 
     def _view_label(self, header: str) -> tuple[str, str]:
-        for regex, label in self.d.views:
+        for regex, label, _kind in self.d.views:
             m = re.fullmatch(regex, header)
             if m:
                 return regex, label.format(*m.groups())
         return "", ""
+
+    def _kind(self, header: str) -> str:
+        for regex, _label, kind in self.d.views:
+            if re.fullmatch(regex, header):
+                return kind
+        return ""
 
     def greeting(self) -> str:
         # no '>' or ']' before the first prompt: Netmiko's login reads stop there
@@ -209,6 +187,8 @@ class CliSession:
         if not text:
             return self.prompt()
         if faults.error_on and re.search(faults.error_on, text):
+            if faults.error_once:
+                faults.error_on = None
             return self._err("param")
         try:
             with self.dev.lock:
@@ -277,8 +257,7 @@ class CliSession:
     def _show(self, text: str) -> str | None:
         d = self.d
         if text in d.show_config or (d.platform == "cisco_ios" and text.startswith("do ") and text[3:] in d.show_config):
-            root = self.dev.running
-            return render_config(d, root).replace("\n", "\r\n")
+            return self.dev.running_text().replace("\n", "\r\n")
         m = re.fullmatch(d.show_interface, text)
         if m:
             port = m.group(1)
@@ -361,40 +340,124 @@ class CliSession:
         node = self._view_node(tree)
         if text.startswith(negate):
             rest = text[len(negate):]
+            if matches(d.incomplete_negations, rest):
+                return d.errors["incomplete"]
             target = node.find(rest)
             if target is not None and self._opener(rest):
                 if rest.startswith("interface ") and rest[len("interface "):] in self.dev.ports:
                     return d.errors["param"]
                 node.children.remove(target)
                 return ""
-            node.children = [c for c in node.children if not (c.line == rest or c.line.startswith(rest + " "))]
+            node.children = [c for c in node.children if not (c.line == rest or c.line.startswith(rest + " ") or any(
+                re.fullmatch(line_re, c.line) and rest == removes for line_re, removes in d.undo_forms))]
             return ""  # undoing what is not there is accepted quietly
         if self._opener(text):
+            if out_of_range(d, text):
+                return d.errors["param"]
+            if d.vtp and self.dev.vtp_mode == "client" and re.fullmatch(r"vlan \d+", text):
+                return d.errors["vtp_client"]
             if text.startswith("interface "):
                 port = text[len("interface "):]
-                if not re.fullmatch(d.port_re, port) or (port not in self.dev.ports and not re.search(r"[Vv]lan", port)):
+                if self._kind(text) != "vlanif" and (not re.fullmatch(d.port_re, port) or port not in self.dev.ports):
                     return d.errors["param"]
                 self.dev.counters.setdefault(port, {"in_octets": 0, "out_octets": 0, "in_packets": 0, "out_packets": 0})
             if node.find(text) is None:
                 node.children.append(Node(text))
             self.path.append(text)
             return ""
+        if self.path and self._kind(self.path[-1]) == "class" and re.fullmatch(r"(conform|exceed|violate)-action \S+", text):
+            police = next((c for c in reversed(node.children) if c.line.startswith("police ")), None)
+            if police is None:
+                return d.errors["unknown"]
+            word = text.split(" ", 1)[0]   # IOS police sub-mode: one action per kind
+            police.children = [c for c in police.children if not c.line.startswith(word + " ")] + [Node(text)]
+            police.children.sort(key=lambda c: ("conform", "exceed", "violate").index(c.line.split("-", 1)[0]))
+            return ""
         if not self._valid(text, at_top=not self.path):
-            return d.errors["unknown"]
+            if self.path and self._kind(self.path[-1]) == "port" and re.fullmatch(r"ip address \S+ \S+", text):
+                return d.errors.get("l3_on_l2", d.errors["unknown"])
+            return d.errors["param" if self._known_word(text) else "unknown"]
+        refused = self._refusal(text, tree, node)
+        if refused:
+            return refused
+        said = self._effects(text, tree, node)
+        text = self._displayed(text)
         key = _key(text)
+        shown = Node(text, [Node(line) for line in self._defaults(text)])
         for i, child in enumerate(node.children):
-            if _key(child.line) == key and not child.children:
-                node.children[i] = Node(text)
+            if _key(child.line) == key and not self._opener(child.line):
+                node.children[i] = shown
                 break
         else:
-            node.children.append(Node(text))
-        return ""
+            node.children.append(shown)
+        return said
+
+    def _defaults(self, text: str) -> list[str]:
+        """Lines the device shows under one it accepted: IOS 15 / IOS-XE show a single-rate policer's default
+        actions under `police cir N` (IOS QoS Command Reference, "police (two rates)"/"police": conform-action
+        transmit and exceed-action drop are the defaults)."""
+        return next((list(lines) for regex, lines in self.d.line_defaults if re.fullmatch(regex, text)), [])
+
+    def _displayed(self, text: str) -> str:
+        """How the device shows a line it accepted: Comware adds the default CBS to a rate limit (H3C S6812
+        command reference "qos lr": 62.5 x CIR bytes, rounded up to a multiple of 512)."""
+        m = re.fullmatch(r"(qos lr (?:inbound|outbound) cir (\d+))", text)
+        if m and self.d.default_cbs:
+            return f"{m.group(1)} cbs {math.ceil(int(m.group(2)) * 125 / 2 / 512) * 512}"
+        return text
 
     def _opener(self, text: str) -> bool:
-        return any(re.fullmatch(regex, text) for regex, _ in self.d.views)
+        return any(re.fullmatch(regex, text) for regex, _, _ in self.d.views)
 
     def _valid(self, text: str, at_top: bool) -> bool:
-        return matches(self.d.system_cmds if at_top else self.d.view_cmds, text)
+        if at_top:
+            return matches(self.d.system_cmds, text)
+        return matches(self.d.kind_cmds.get(self._kind(self.path[-1]) if self.path else "", ()), text)
+
+    def _known_word(self, text: str) -> bool:
+        """The view knows the command's first word but not the rest (a value too long, a keyword in the wrong
+        place): the devices answer with their "wrong parameter" text rather than "unrecognized command"."""
+        kind = self._kind(self.path[-1]) if self.path else ""
+        word = text.split(" ", 1)[0]
+        return any(re.match(re.escape(word) + r"( |$)", p) for p in self.d.kind_cmds.get(kind, ()))
+
+    def _refusal(self, text: str, tree: Node, node: Node) -> str | None:
+        """What the device says to a well-formed command it still refuses (or warns about), else None.
+        Returns (error text) for a refusal; an Info/warning is printed by _effects."""
+        d = self.d
+        kind = self._kind(self.path[-1]) if self.path else ""
+        if out_of_range(d, text):
+            return d.errors["param"]
+        if kind == "port" and re.fullmatch(r"ip address \S+ \S+", text):
+            return d.errors.get("l3_on_l2", d.errors["unknown"])   # a Layer-2 port has no IP address
+        m = re.fullmatch(d.access_vlan, text)
+        if m and kind == "port" and tree.find(d.vlan_view.format(m.group(1))) is None and not d.vlan_autocreate:
+            return d.errors["no_vlan"]
+        m = re.fullmatch(d.binding, text)
+        if m and kind == "vlanif":
+            vpn = tree.find(d.vpn_view.format(m.group(1)))
+            if vpn is None:
+                return d.errors["no_vpn"].format(m.group(1))
+            if d.needs_ipv4_family and vpn.find("ipv4-family") is None:
+                return d.errors["no_af"]
+        return None
+
+    def _effects(self, text: str, tree: Node, node: Node) -> str:
+        """Side effects the device applies with a command, and the line it prints about them."""
+        d = self.d
+        m = re.fullmatch(d.binding, text)
+        if m and self.path:
+            already = node.find(text) is not None
+            addresses = [c for c in node.children if c.line.startswith("ip address ")]
+            if not already and addresses:  # binding (another) VPN instance removes the interface's address
+                node.children = [c for c in node.children if c not in addresses]
+                return d.binding_info.format(self.path[-1].split(" ", 1)[1], m.group(1))
+            return ""
+        m = re.fullmatch(d.access_vlan, text)
+        if m and d.vlan_autocreate and tree.find(d.vlan_view.format(m.group(1))) is None:
+            tree.children.append(Node(d.vlan_view.format(m.group(1))))
+            return d.vlan_missing.format(m.group(1))
+        return ""
 
     def _leave_config(self) -> str | None:
         if self.d.candidate and self.candidate is not None:

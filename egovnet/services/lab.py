@@ -10,10 +10,19 @@ import yaml
 LAB_PASSWORD_ENV = "EGOVNET_LAB_PASSWORD"
 LAB_DEFAULT_PASSWORD = "egovnet-lab"  # loopback-only lab devices; real devices take theirs from the environment
 
-PORTS = {
-    "huawei": "GigabitEthernet0/0/{}", "huawei_vrpv8": "GigabitEthernet0/0/{}",
+PORTS = {  # each platform's own port names (CloudEngine: GE1/0/1, 10GE1/0/1 ...; it refuses V5 names)
+    "huawei": "GigabitEthernet0/0/{}", "huawei_vrpv8": "GE1/0/{}",
     "hp_comware": "GigabitEthernet1/0/{}", "cisco_ios": "GigabitEthernet0/{}",
 }
+
+
+def isolation_acl(platform: str) -> str:
+    """The lab's isolation ACL: an advanced ACL number on VRP / CloudEngine / Comware, a named ACL on IOS."""
+    from egovnet.lab.dialects import DIALECTS
+
+    return DIALECTS[platform].isolation_acl
+
+
 # (name, platform, site, towns) - Qingpu's 11 towns and streets (街镇) spread over four edge devices
 SAMPLE = [
     ("zjj-sw1", "huawei", "zhujiajiao", ("朱家角镇", "练塘镇", "金泽镇")),
@@ -24,8 +33,8 @@ SAMPLE = [
 # what the lab's inventory says about the extranet on every device; a platform's group may override it, and
 # a spec row may too. The lab devices start with exactly these configured (``device_values``).
 LAB_DEFAULTS = {"vrf": "EGOV", "isolation_acl": "3999", "core_prefix": "10.0.0.0/8"}
-# Cisco IOS numbers extended IP ACLs 100-199 and 2000-2699; VRP and Comware take 3999 (advanced ACL)
-LAB_GROUPS: dict[str, dict] = {"cisco_ios": {"isolation_acl": "199"}}
+# a platform's own isolation ACL where 3999 is not one (IOS: a named ACL)
+LAB_GROUPS: dict[str, dict] = {p: {"isolation_acl": isolation_acl(p)} for p in ("cisco_ios",)}
 POOLS = {"zhujiajiao": "10.64.0.0/20", "huaxin": "10.64.16.0/20", "xujing": "10.64.32.0/20", "xiayang": "10.64.48.0/20"}
 
 
@@ -59,7 +68,7 @@ def spec_from_inventory(folder: Path) -> tuple[list[dict], dict[str, int]]:
         check_loopback(dev.host)
         spec.append({"name": dev.name, "platform": dev.platform, "site": dev.site, "towns": list(dev.towns),
                      "ports": list(dev.ports), "username": dev.username, "vrf": dev.vrf,
-                     "isolation_acl": dev.isolation_acl, "core_prefix": dev.core_prefix})
+                     "isolation_acl": dev.isolation_acl, "core_prefix": dev.core_prefix, "vtp_mode": dev.vtp_mode})
         ports[dev.name] = dev.port
     return spec, ports
 
@@ -78,7 +87,7 @@ def start_lab(spec: list[dict], host_key_path: Path | None = None, faults: dict 
     password = lab_password()
     devices = [Device(d["name"], d["platform"], ports=tuple(d["ports"]), username=d.get("username", "netops"),
                       password=password, secret=password, faults=Faults(**(faults or {}).get(d["name"], {})),
-                      **device_values(d))
+                      **device_values(d), vtp_mode=d.get("vtp_mode", "server"))
                for d in spec]
     return Lab(devices, host_key_path=host_key_path).start(ports)
 

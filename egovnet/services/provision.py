@@ -71,8 +71,21 @@ def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str
         "bandwidth_bps": bandwidth_mbps * 1_000_000, "qos_policy": f"EGOV-RL-L{link_id}",
         "nat": "nat" in approved, "nat_acl": device.nat_acl,
         "encryption": "encryption" in approved, "ipsec_policy": device.ipsec_policy,
-        "core_prefix": device.core_prefix,
+        "core_prefix": device.core_prefix, "vtp_mode": device.vtp_mode, "device": device.name,
     }
+
+
+FEATURE_CAPABILITY = {"nat": ("nat", "NAT"), "encryption": ("ipsec", "IPsec encryption")}
+
+
+def check_capabilities(device, app_id: int, features: dict) -> None:
+    """Art. 13: an approved NAT or encryption goes only to a device whose inventory says it can carry it."""
+    for feature, (capability, label) in FEATURE_CAPABILITY.items():
+        if (features or {}).get(feature, {}).get("approved") and capability not in device.capabilities:
+            raise PolicyViolation(
+                f"application {app_id} is approved for {label} (Art. 13), but device {device.name} has no "
+                f"'{capability}' capability in the inventory; add {capability} to its capabilities if it can carry "
+                f"it, or choose another device with --device")
 
 
 def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, unit: str = "", unit_code: str = "",
@@ -205,6 +218,7 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
                 else:
                     dev = inventory.device(alloc.device)
                     place = {"device": alloc.device, "port": alloc.port, "vlan": alloc.vlan, "subnet": alloc.subnet}
+                check_capabilities(dev, app.id, app.features)
                 context = build_context(dev, place, app.id, link.id, unit.code,
                                         max(app.bandwidth_mbps, link.bandwidth_mbps), app.features)
                 commands = render(dev.platform, "open", context, ctx.inventory)

@@ -37,6 +37,11 @@ class Platform:
     max_name: int = 31             # VPN instance, ACL, policy names
     value_re: re.Pattern | None = None    # what a single value may look like (None: printable ASCII)
     command_re: re.Pattern | None = None  # what a rendered command may look like
+    # value rules: what the device itself would refuse, refused at planning instead (one error line)
+    port_re: re.Pattern | None = None      # unit-facing port names this platform has
+    port_example: str = ""
+    max_vlan_name: int = 0                 # the VLAN's name/description as the template writes it (0: unchecked)
+    acl_rule: str = ""                     # what isolation_acl may be, for people: "an advanced ACL 3000-3999 or a name"
 
     # ---- session ----
     def netmiko_params(self, device) -> dict:
@@ -49,6 +54,19 @@ class Platform:
         pattern = self.command_re if command else self.value_re
         if pattern is not None and not pattern.fullmatch(text):
             return f"value {name} has spaces or shell metacharacters; refused for a {self.label} device"
+        return None
+
+    def check_acl(self, acl: str) -> str | None:
+        """Why ``acl`` cannot be this platform's isolation ACL, or None."""
+        return None
+
+    def check_context(self, values: dict, action: str) -> str | None:
+        """Why this platform cannot carry out ``action`` with these values, or None (checked before rendering)."""
+        return None
+
+    def check_port(self, port: str) -> str | None:
+        if self.port_re is not None and not self.port_re.fullmatch(port):
+            return f"port {port!r} is not a {self.label} port name (e.g. {self.port_example})"
         return None
 
     # ---- verification and rollback ----
@@ -111,6 +129,10 @@ class ConfigTreePlatform(Platform):
         """The device's display brought to the form egovnet's commands are written in (defaults it adds)."""
         return tree
 
+    def undo_key(self, line: str) -> str:
+        """What follows the negation word to remove ``line`` ('qos lr outbound cir 50000' -> 'qos lr outbound')."""
+        return configtree.key(line)
+
     def tree(self, text: str) -> dict[str, list[str]]:
         return self.normalise(configtree.parse(text))
 
@@ -127,7 +149,16 @@ class ConfigTreePlatform(Platform):
     def same(self, a: str, b: str) -> bool:
         return configtree.same(self.tree(a), self.tree(b))
 
+    _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,62}")
 
+    @staticmethod
+    def _numbered(acl: str, ranges, names: bool, rule: str, label: str) -> str | None:
+        if acl.isdigit():
+            if any(lo <= int(acl) <= hi for lo, hi in ranges):
+                return None
+        elif names and ConfigTreePlatform._NAME.fullmatch(acl):
+            return None
+        return f"isolation ACL {acl!r} is not usable on {label}: it must be {rule}"
 
 
 # ---- preconditions (Art. 3): what must be on a device before egovnet builds a unit's link on it ----
@@ -136,7 +167,7 @@ def find_section(tree: dict[str, list[str]], *headers: str) -> tuple[str, list[s
     """The first of ``headers`` the config shows, with its lines (nested lines flattened), or None."""
     for header in headers:
         if header in tree:
-            return header, tree[header]
+            return header, [line.strip() for line in tree[header]]
     return None
 
 

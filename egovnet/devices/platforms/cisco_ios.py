@@ -1,9 +1,22 @@
-"""Cisco IOS (Catalyst access switches, ISR routers)."""
+"""Cisco IOS (Catalyst access switches, ISR routers).
+
+- Catalyst switches ship in VTP server mode: VLANs live in vlan.dat and `show running-config` has no `vlan N`
+  section (Catalyst 2960/3560/3750 configuration guides, "Configuring VTP": VTP transparent mode is the one
+  that keeps VLANs in the running config). egovnet learns the mode from the inventory key `vtp_mode`
+  (server by default, as the devices ship; `transparent` or `off` when the site configures it so).
+- ACLs: numbered IP ACLs are 1-199 and 1300-2699 (100-199 and 2000-2699 extended); egovnet takes a name or
+  an extended number (IOS Security Configuration Guide, "IP Access List Overview").
+- VLAN names are 1-32 characters (`name` in config-vlan mode).
+"""
 
 from __future__ import annotations
 
+import re
+
 from egovnet.devices import configtree
 from egovnet.devices.platforms.base import ConfigTreePlatform, acl_problems, find_section
+
+VTP_HIDES_VLANS = ("server", "client")
 
 
 class CiscoIos(ConfigTreePlatform):
@@ -12,10 +25,56 @@ class CiscoIos(ConfigTreePlatform):
     netmiko_type = "cisco_ios"
     templates = ("cisco_ios",)
     show_config = "show running-config"
-    error_pattern = r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed).*$"
+    error_pattern = (r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed"
+                     r"|% IP addresses may not be configured on L2 links|% VRF \S+ not configured"
+                     r"|VTP VLAN configuration not allowed).*$")
     negate, up = "no", "exit"
     needs_enable = True
     max_line, max_description = 254, 200
+    port_re = re.compile(r"(FastEthernet|GigabitEthernet|TenGigabitEthernet|TwentyFiveGigE|FortyGigabitEthernet"
+                         r"|HundredGigE)\d+(/\d+){1,2}")
+    port_example = "GigabitEthernet0/1, GigabitEthernet1/0/1"
+    max_vlan_name = 32
+    acl_rule = "an ACL name or an extended ACL number 100-199 or 2000-2699"
+
+    def check_acl(self, acl: str) -> str | None:
+        return self._numbered(acl, [(100, 199), (2000, 2699)], True, self.acl_rule, self.label)
+
+    def undo_key(self, line: str) -> str:
+        # `no service-policy output NAME` needs the name (% Incomplete command without it); police and the ACL
+        # are removed by their whole line too
+        if line.startswith(("service-policy ", "police ", "ip access-group ")):
+            return line
+        return super().undo_key(line)
+
+    @staticmethod
+    def hides_vlans(job) -> bool:
+        return (job.context or {}).get("vtp_mode", "server") in VTP_HIDES_VLANS
+
+    def check_context(self, values: dict, action: str) -> str | None:
+        # a VTP client cannot create VLANs ("VTP VLAN configuration not allowed when device is in CLIENT mode.")
+        if action == "open" and values.get("vtp_mode") == "client":
+            return (f"device {values.get('device', '?')} is a VTP client, which cannot create VLANs; create the VLAN "
+                    "on the VTP server, or set vtp_mode in the inventory to what the device runs")
+        return None
+
+    def undo(self, before: str, current: str, job, render) -> list[str]:
+        """As the other platforms; in VTP server/client mode a VLAN the job deleted is not in the backup (it lived
+        in vlan.dat), so it is created again first, under the name egovnet gives it."""
+        out = super().undo(before, current, job, render)
+        if out and self.hides_vlans(job):
+            for command in job.commands:
+                m = re.fullmatch(r"no vlan (\d+)", command.strip())
+                if m:
+                    out = [f"vlan {m.group(1)}", f" name {job.context['description']}", "exit", *out]
+        return out
+
+    def gaps(self, running: str, job, verifying: bool = False) -> list[str]:
+        gaps = super().gaps(running, job, verifying)
+        if self.hides_vlans(job):  # VTP server/client: `vlan N` is in vlan.dat, never in the running config
+            gaps = [g for g in gaps if not re.match(r"vlan \d+( /|$| \(should be gone\))", g)]
+        return gaps
+
     counter_family = "cisco_ios"
 
     # ---- preconditions (Art. 3) ----

@@ -1,9 +1,29 @@
-"""H3C / HPE Comware 7."""
+"""H3C / HPE Comware 7.
+
+The device adds a default CBS to a rate limit: `qos lr outbound cir 50048` is displayed as
+`qos lr outbound cir 50048 cbs 3128320` (H3C S6812, S5820X and HPE 6125G ACL and QoS command references,
+"qos lr": the default CBS is 62.5 x CIR bytes rounded up to a multiple of 512; older models such as the
+S5130 show 62.5 x CIR unrounded, e.g. `cir 64 cbs 4000`). normalise() takes either default back out, so what
+egovnet typed is what it verifies, and a rollback restores the typed line. CIR is a multiple of 64 kbit/s on
+the S6812 (8 on the S5820X): the templates round the applied rate up to the next multiple of 64.
+VLAN names are 1-32 characters (`name` in VLAN view); packet-filter takes an advanced ACL 3000-3999 here.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+
 from egovnet.devices import configtree
 from egovnet.devices.platforms.base import ConfigTreePlatform, acl_problems, find_section
+
+_LR = re.compile(r"(qos lr (?:inbound|outbound) cir (\d+)) cbs (\d+)")
+
+
+def default_cbs(cir_kbps: int) -> set[int]:
+    """The CBS (bytes) a Comware device shows when none was given: 62.5 x CIR, or that rounded up to 512."""
+    exact = cir_kbps * 125 / 2
+    return {math.ceil(exact), math.ceil(exact / 512) * 512}
 
 
 class HpComware(ConfigTreePlatform):
@@ -12,14 +32,37 @@ class HpComware(ConfigTreePlatform):
     netmiko_type = "hp_comware"
     templates = ("hp_comware",)
     show_config = "display current-configuration"
-    error_pattern = r"(?m)^\s*% (Unrecognized command|Incomplete command|Wrong parameter|Too many parameters).*$"
+    # Comware prints every CLI error as ' % text' (unrecognized, incomplete, wrong parameter, a missing VLAN or
+    # VPN instance ...); terminal syslog lines are '%Nov 25 ...' with no space after the '%'
+    error_pattern = r"(?m)^\s*% \S.*$"
     negate, up = "undo", "quit"
     max_line, max_description = 510, 255
     counter_family = "comware"
+    port_re = re.compile(r"(GigabitEthernet|Ten-GigabitEthernet|TwentyFiveGigE|FortyGigE|HundredGigE)\d+/\d+/\d+")
+    port_example = "GigabitEthernet1/0/1"
+    max_vlan_name = 32
+    acl_rule = "an advanced ACL number 3000-3999"
 
     def netmiko_params(self, device) -> dict:
         # real Comware can wrap long lines in its echo; cmd_verify is configurable per device
         return {"global_cmd_verify": device.cmd_verify}
+
+    def check_acl(self, acl: str) -> str | None:
+        return self._numbered(acl, [(3000, 3999)], False, self.acl_rule, self.label)
+
+    def undo_key(self, line: str) -> str:
+        m = re.match(r"qos lr (inbound|outbound) ", line)   # 'undo qos lr { inbound | outbound }'
+        if m:
+            return f"qos lr {m.group(1)}"
+        if line.startswith(("packet-filter ", "nat outbound ")):   # 'undo packet-filter 3999 inbound'
+            return line
+        return super().undo_key(line)
+
+    def normalise(self, tree: dict[str, list[str]]) -> dict[str, list[str]]:
+        def typed(line: str) -> str:
+            m = _LR.fullmatch(line)
+            return m.group(1) if m and int(m.group(3)) in default_cbs(int(m.group(2))) else line
+        return {header: [typed(line) for line in lines] for header, lines in tree.items()}
 
     # ---- preconditions (Art. 3) ----
     # VPN instance: H3C Comware 7 MCE / MPLS L3VPN command references ("ip vpn-instance", "address-family ipv4
