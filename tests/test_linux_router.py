@@ -5,6 +5,8 @@ else, and that nothing but the core reaches it (Art. 3); with iperf3 that its ba
 that a failed push leaves the router exactly as it was. Root only; skipped with the reason elsewhere.
 """
 
+import re
+
 import pytest
 import yaml
 
@@ -296,3 +298,20 @@ def test_rate_limit_holds_both_ways_and_follows_a_change(router):
     up, down = router.iperf("unit", "core", CORE_HOST), router.iperf("unit", "core", CORE_HOST, reverse=True)
     print(f"20 Mbit/s link: {up:.1f} Mbit/s from the unit, {down:.1f} Mbit/s toward it")
     assert within(up, 20) and within(down, 20), (up, down)
+
+
+def test_a_link_missing_a_part_is_repaired_not_torn_down(router):
+    """Someone removed the upload limit (the port's ingress qdisc and its redirect) by hand: a new provisioning
+    run finds exactly that missing, sends the open steps again (the IFB device already there is no failure)
+    and the link is whole, with nothing duplicated."""
+    ok("provision", "1", "--yes")
+    whole = router.state()
+    router.in_ns("router", "tc", "qdisc", "del", "dev", "ru0", "ingress")
+    row = ok("provision", "1", "--yes", "--json").json()["results"][0]
+    assert (row["status"], row["failed"], row["diff"]) == (
+        "applied", False, ["+ ingress qdisc on ru0", "+ redirect from ru0 to egov_l1"]), row["error"]
+    # the same lines as before, apart from the number tc gives the new redirect action
+    assert re.sub(r"index \d+", "index N", router.state()) == re.sub(r"index \d+", "index N", whole)
+    router.give_unit_address(UNIT, 29, "198.18.16.1")
+    up = router.iperf("unit", "core", CORE_HOST)
+    assert within(up, 50), up

@@ -19,7 +19,9 @@ class Linux(Platform):
     # "filters <port>" line (tc prints a filter without its device)
     show_config = ("ip -o addr show; ip -o link show type ifb; nft list ruleset; tc qdisc show; "
                    "for d in $(ls /sys/class/net); do echo \"filters $d\"; tc filter show dev $d ingress; done")
-    error_pattern = r"(?m)^(Error:|RTNETLINK answers|Cannot find device|.*: command not found).*$"
+    # "RTNETLINK answers: File exists" means the part is already there (`ip link add` of the link's IFB device
+    # when an open repairs a link missing another part): not a failure; verification checks every part anyway
+    error_pattern = r"(?m)^(Error:|RTNETLINK answers(?!: File exists\r?$)|Cannot find device|.*: command not found).*$"
     config_mode = False
     saves = False
     # a step for a part already gone ('tc qdisc del' with no qdisc) fails alone; verification decides
@@ -68,9 +70,9 @@ class Linux(Platform):
     def parts(running: str, c: dict) -> dict[str, bool]:
         """Which parts of a link the router shows, each checked on its own line (in its own table and chain):
 
-        the gateway address; the link's nftables table with a forward chain that lets the unit reach the
-        extranet core only, from its own subnet only, lets only the core reach the unit, and drops IPv6 both
-        ways, and an input chain that drops everything the unit sends to the router itself except a ping to its
+        the gateway address; the link's nftables table with forward-hook chains that let the unit reach the
+        extranet core only, from its own subnet only (from_unit), let only the core reach the unit (to_unit),
+        and drop IPv6 both ways, and an input chain that drops everything the unit sends to the router itself except a ping to its
         gateway and replies to the router's own connections; the tbf toward the unit; and, for traffic from
         the unit, the ingress qdisc whose filter redirects it to the link's IFB device with its own tbf."""
         port, ifb, table = c["port"], f"egov_l{c['link_id']}", f"inet egov_l{c['link_id']}"
@@ -79,7 +81,7 @@ class Linux(Platform):
 
         def rule(chain: str, text: str):
             """The rule in the link's table and chain, whatever its comment (a close carries no application's)."""
-            hook = f"type filter hook {chain} priority filter; policy accept;"
+            hook = f"type filter hook {'input' if chain == 'input' else 'forward'} priority filter; policy accept;"
             found = rules.get((table, chain), [])
             bare = [re.sub(r' comment "[^"]*"$', "", ln) for ln in found[1:]]
             return lambda: bool(found) and found[0] == hook and text in bare
@@ -93,11 +95,11 @@ class Linux(Platform):
                 line(lambda ln: f" {port} " in ln and f"inet {c['gateway']}/{c['prefix']} " in ln),
             f"nftables table {table}": line(lambda ln: ln.strip() == f"table {table} {{"),
             f"isolation rule on {port}":
-                rule("forward", f"{i} ip daddr != {c['core_prefix']} drop"),
-            f"source address rule on {port}": rule("forward", f"{i} ip saddr != {c['subnet']} drop"),
-            f"inbound rule on {port}": rule("forward", f"{o} ip saddr != {c['core_prefix']} drop"),
-            f"IPv6 rule from {port}": rule("forward", f"{i} meta nfproto ipv6 drop"),
-            f"IPv6 rule to {port}": rule("forward", f"{o} meta nfproto ipv6 drop"),
+                rule("from_unit", f"{i} ip daddr != {c['core_prefix']} drop"),
+            f"source address rule on {port}": rule("from_unit", f"{i} ip saddr != {c['subnet']} drop"),
+            f"inbound rule on {port}": rule("to_unit", f"{o} ip saddr != {c['core_prefix']} drop"),
+            f"IPv6 rule from {port}": rule("from_unit", f"{i} meta nfproto ipv6 drop"),
+            f"IPv6 rule to {port}": rule("to_unit", f"{o} meta nfproto ipv6 drop"),
             f"gateway ping rule on {port}":
                 rule("input", f"{i} ip daddr {c['gateway']} icmp type echo-request accept"),
             f"reply rule on {port}": rule("input", f"{i} ct state established,related accept"),
