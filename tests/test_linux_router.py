@@ -233,6 +233,8 @@ def test_a_unit_never_reaches_the_router_itself(two_units):
     # a ping to the unit's own gateway stays; to any other router address it does not
     assert (r.ping("unit", "198.18.16.1"), r.ping("unit", MGMT), r.ping("unit", "198.18.2.1"),
             r.ping("unit", ll)) == (True, False, False, False)
+    # the router itself may still ping the unit: the unit's replies to the router's own connections pass
+    assert r.ping("router", UNIT)
 
 
 def test_outside_hosts_and_the_unit_never_reach_each_other(two_units):
@@ -268,8 +270,17 @@ def test_the_probes_get_through_once_the_rules_are_gone(two_units):
 def test_closing_one_link_leaves_the_other_untouched(two_units):
     r = two_units
     other = r.in_ns("router", "nft", "list", "table", "inet", "egov_l2").stdout
+
+    def link2() -> list[str]:  # its address, IFB device and qdiscs (its filters are under "filters ru1")
+        return [ln for ln in r.state().splitlines() if " ru1" in ln or "egov_l2" in ln]
+
+    shaped = link2()
+    text = "\n".join(shaped)
+    assert all(part in text for part in ("inet 198.18.16.9/29", "dev ru1 root", "qdisc ingress ffff: dev ru1",
+                                         "Egress Redirect to device egov_l2", "dev egov_l2 root")), text
     ok("decommission", "1", "--reason", "村委会撤并", "--yes")
     assert r.in_ns("router", "nft", "list", "table", "inet", "egov_l2").stdout == other
+    assert link2() == shaped
     state = r.state()
     assert "egov_l1" not in state and " ru0 " not in state and "dev ru0 " not in state
     assert probes(r, {"unit2 -> core": ("unit2", CORE_HOST, PORT), "outside -> unit2": ("other", UNIT2, PORT)}) == {
@@ -315,3 +326,22 @@ def test_a_link_missing_a_part_is_repaired_not_torn_down(router):
     router.give_unit_address(UNIT, 29, "198.18.16.1")
     up = router.iperf("unit", "core", CORE_HOST)
     assert within(up, 50), up
+
+
+def test_failed_rate_change_goes_back_to_the_old_rate_both_ways(router):
+    ok("provision", "1", "--yes")
+    before = router.state()
+    override = router.inventory / "templates" / "linux"
+    override.mkdir(parents=True)
+    from egovnet.devices.render import PACKAGED
+
+    text = (PACKAGED / "linux" / "bandwidth.j2").read_text()   # both rates set, then a step that fails
+    (override / "bandwidth.j2").write_text(text + "ip route add 198.18.99.0/24 dev nosuchport\n")
+    ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
+    ok("change", "approve", "1", user="bdc.reviewer")
+    r = run("change", "apply", "1", "--yes", "--json")
+    assert r.code == 1, r.out + r.err
+    assert (r.json()["result"], r.json()["status"]) == ("rolled_back", "approved")
+    assert r.err == ("Error: change request 1 on jz-r1: device jz-r1 refused 'ip route add 198.18.99.0/24 dev "
+                     "nosuchport': Cannot find device \"nosuchport\" (rolled back; the request stays approved)\n")
+    assert router.state() == before and before.count("rate 50Mbit") == 2   # 50 Mbit/s both ways, as it was
