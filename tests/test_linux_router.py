@@ -345,3 +345,23 @@ def test_failed_rate_change_goes_back_to_the_old_rate_both_ways(router):
     assert r.err == ("Error: change request 1 on jz-r1: device jz-r1 refused 'ip route add 198.18.99.0/24 dev "
                      "nosuchport': Cannot find device \"nosuchport\" (rolled back; the request stays approved)\n")
     assert router.state() == before and before.count("rate 50Mbit") == 2   # 50 Mbit/s both ways, as it was
+
+
+def test_a_rate_change_restores_a_lost_upload_limit(router):
+    """The port's ingress qdisc and the link's IFB device were deleted by hand (as on a link built before the
+    upload limit existed): the unit uploads without limit until the next rate change, which sets the whole
+    upload path again."""
+    ok("provision", "1", "--yes")
+    router.give_unit_address(UNIT, 29, "198.18.16.1")
+    router.in_ns("router", "tc", "qdisc", "del", "dev", "ru0", "ingress")
+    router.in_ns("router", "ip", "link", "del", "egov_l1")
+    assert router.iperf("unit", "core", CORE_HOST) > 200          # the upload is not limited
+    ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
+    ok("change", "approve", "1", user="bdc.reviewer")
+    done = ok("change", "apply", "1", "--yes", "--json").json()
+    assert (done["result"], done["status"]) == ("applied", "applied")
+    state = router.state()
+    assert state.count("rate 20Mbit") == 2 and "Egress Redirect to device egov_l1" in state
+    assert state.count("Egress Redirect") == 1                     # replaced, not doubled
+    up, down = router.iperf("unit", "core", CORE_HOST), router.iperf("unit", "core", CORE_HOST, reverse=True)
+    assert within(up, 20) and within(down, 20), (up, down)

@@ -138,9 +138,13 @@ class Linux(Platform):
             return [f"{job.action} {job.context['port']}"]
         if "bandwidth" not in job.actions:
             return []
-        want = job.context["bandwidth_mbps"] * 1_000_000
-        return [f"rate {job.context['bandwidth_mbps']} Mbit/s on {dev} (shows {rate if rate is None else f'{rate} bit/s'})"
-                for dev, rate in self.rates(running, job.context).items() if rate != want]
+        c = job.context
+        want = c["bandwidth_mbps"] * 1_000_000
+        parts = self.parts(running, c)
+        upload = [f"ingress qdisc on {c['port']}", f"redirect from {c['port']} to egov_l{c['link_id']}"]
+        return [f"rate {c['bandwidth_mbps']} Mbit/s on {dev} (shows {'none' if rate is None else f'{rate} bit/s'})"
+                for dev, rate in self.rates(running, c).items() if rate != want] + \
+            [name for name in upload if not parts[name]]
 
     def undo(self, before: str, current: str, job, render: Render) -> list[str]:
         """The opposite templates, newest action first; a rate goes back to the link's previous rate."""
