@@ -1,5 +1,5 @@
 """A Linux edge router: the unit's gateway address on its interface, nftables isolation in a table of the
-link's own (forward and input chains, IPv4 and IPv6), tc for the bandwidth both ways (tbf on the port toward
+link's own (chains on the forward and input hooks, IPv4 and IPv6), tc for the bandwidth both ways (tbf on the port toward
 the unit, an IFB device of the link's own with its tbf for traffic from the unit). Commands go through a
 shell, so values are single words."""
 
@@ -156,8 +156,9 @@ class Linux(Platform):
     @staticmethod
     def state(text: str) -> list[str]:
         """Addresses, IFB devices, rules, qdiscs and ingress filters; a default qdisc (noop/noqueue) counts
-        as none, and a port with no ingress filters shows none."""
-        lines = [ln.rstrip() for ln in text.splitlines()
+        as none, a port with no ingress filters shows none, and an address's remaining lifetime (a SLAAC or
+        DHCP address counts down) is no configuration."""
+        lines = [re.sub(r"\\?\s+valid_lft \S+ preferred_lft \S+", "", ln).rstrip() for ln in text.splitlines()
                  if ln.strip() and not re.match(r"qdisc (noop|noqueue) 0: dev \S+ root", ln)]
         return [ln for n, ln in enumerate(lines)
                 if not (ln.startswith("filters ") and (n + 1 == len(lines) or not lines[n + 1].startswith("filter ")))]
