@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from conftest import DEPT, file_app, ok, run
-from linux_router import (CORE_HOST, CORE_HOST6, CORE_PREFIX, MGMT, OTHER_HOST, OTHER_HOST6, ROUTER_CORE6, UNIT6,
-                          UNIT_POOL, LinuxRouter, unavailable)
+from linux_router import CORE_HOST, CORE_PREFIX, MGMT, OTHER_HOST, UNIT_POOL, LinuxRouter, unavailable
+
+from linux_router import CORE_HOST6, OTHER_HOST6, ROUTER_CORE6, UNIT6  # the IPv6 side
 
 WHY = unavailable()
 pytestmark = [pytest.mark.netns, pytest.mark.skipif(WHY is not None, reason=f"Linux router test: {WHY}")]
