@@ -111,6 +111,11 @@ class LinuxRouter:
         if a_ns:
             _sh("ip", "link", "set", a, "netns", self.ns[a_ns])
         _sh("ip", "link", "set", b, "netns", self.ns[b_ns])
+        # a moved interface keeps the settings it was created with: no duplicate address detection, so that a
+        # link-local address is never caught "tentative" by a before/after comparison
+        for ns, name in ((a_ns, a), (b_ns, b)):
+            if ns:
+                self.in_ns(ns, "sysctl", "-q", "-w", f"net.ipv6.conf.{name}.accept_dad=0")
 
     def start(self) -> "LinuxRouter":
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -72,9 +72,10 @@ class Linux(Platform):
 
         the gateway address; the link's nftables table with forward-hook chains that let the unit reach the
         extranet core only, from its own subnet only (from_unit), let only the core reach the unit (to_unit),
-        and drop IPv6 both ways, and an input chain that drops everything the unit sends to the router itself except a ping to its
-        gateway and replies to the router's own connections; the tbf toward the unit; and, for traffic from
-        the unit, the ingress qdisc whose filter redirects it to the link's IFB device with its own tbf."""
+        and drop IPv6 both ways, and an input chain that drops everything the unit sends to the router itself
+        but a ping to its gateway and replies to the router's own connections; the tbf toward the unit; and,
+        for traffic from the unit, the ingress qdisc whose filter redirects it to the link's IFB device with
+        its own tbf."""
         port, ifb, table = c["port"], f"egov_l{c['link_id']}", f"inet egov_l{c['link_id']}"
         lines = running.splitlines()
         rules = Linux.ruleset(running)
@@ -157,8 +158,10 @@ class Linux(Platform):
     def state(text: str) -> list[str]:
         """Addresses, IFB devices, rules, qdiscs and ingress filters; a default qdisc (noop/noqueue) counts
         as none, a port with no ingress filters shows none, and an address's remaining lifetime (a SLAAC or
-        DHCP address counts down) is no configuration."""
-        lines = [re.sub(r"\\?\s+valid_lft \S+ preferred_lft \S+", "", ln).rstrip() for ln in text.splitlines()
+        DHCP address counts down) and its passing "tentative" flag (IPv6 duplicate address detection, about a
+        second after a port comes up) are no configuration."""
+        passing = r" tentative\b|\\?\s+valid_lft \S+ preferred_lft \S+"
+        lines = [re.sub(passing, "", ln).rstrip() for ln in text.splitlines()
                  if ln.strip() and not re.match(r"qdisc (noop|noqueue) 0: dev \S+ root", ln)]
         return [ln for n, ln in enumerate(lines)
                 if not (ln.startswith("filters ") and (n + 1 == len(lines) or not lines[n + 1].startswith("filter ")))]
