@@ -81,7 +81,17 @@ def unavailable() -> str | None:
     r = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
     if r.returncode != 0:
         return f"cannot create a network namespace: {r.stderr.strip()}"
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    try:  # the upload limit needs IFB devices and tc's u32 classifier with the mirred action
+        for step, why in ((["ip", "link", "add", "egvifb", "type", "ifb"], "IFB devices (CONFIG_IFB)"),
+                          (["tc", "qdisc", "add", "dev", "egvifb", "handle", "ffff:", "ingress"], "the ingress qdisc"),
+                          (["tc", "filter", "add", "dev", "egvifb", "parent", "ffff:", "protocol", "all", "u32", "match",
+                            "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", "lo"],
+                           "tc's u32 classifier with the mirred action")):
+            r = subprocess.run(["ip", "netns", "exec", probe, *step], capture_output=True, text=True)
+            if r.returncode != 0:
+                return f"the kernel has no {why}: {r.stderr.strip()}"
+    finally:
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     return None
 
 
@@ -240,6 +250,11 @@ class LinuxRouter:
         if not m:
             raise RuntimeError(f"{port} in {ns} has no link-local address: {out!r}")
         return m.group(1), mac
+
+    def counters(self, port: str) -> tuple[int, int]:
+        """Bytes received and sent by a router port, as the kernel counts them."""
+        return tuple(int(self.in_ns("router", "cat", f"/sys/class/net/{port}/statistics/{name}").stdout)
+                     for name in ("rx_bytes", "tx_bytes"))
 
     def router_link_local(self, port: str = "ru0") -> str:
         return self._link_local("router", port)[0]

@@ -299,9 +299,13 @@ def test_rate_limit_holds_both_ways_and_follows_a_change(router):
     router.give_unit_address(UNIT, 29, "198.18.16.1")
     assert router.ping("unit", CORE_HOST, tries=3)
     # three-second TCP runs between the unit and the core host: upload (from the unit) and download (-R)
+    received = router.counters("ru0")
     up, down = router.iperf("unit", "core", CORE_HOST), router.iperf("unit", "core", CORE_HOST, reverse=True)
     print(f"50 Mbit/s link: {up:.1f} Mbit/s from the unit, {down:.1f} Mbit/s toward it")
     assert within(up, 50) and within(down, 50), (up, down)
+    # the port still counts what the unit sends, although it is redirected to the IFB device (Art. 15 usage)
+    rx, tx = (now - then for now, then in zip(router.counters("ru0"), received))
+    assert rx > 0.8 * up * 1e6 / 8 * 3 and tx > 0.8 * down * 1e6 / 8 * 3, (rx, tx)
 
     ok("change", "request", "1", "--bandwidth", "20", "--reason", "降速", user="dept.zhujiajiao")
     ok("change", "approve", "1", user="bdc.reviewer")
