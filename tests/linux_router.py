@@ -38,29 +38,41 @@ ROUTER_CORE6 = "2001:db8:e60:2::1"   # the router's own address on the core side
 UNIT6 = {"unit": "2001:db8:e60:16::2", "unit2": "2001:db8:e60:17::2"}
 PORTS = {"unit": ("ru0", "u0"), "unit2": ("ru1", "u1")}
 
-# a TCP listener for probes: answers every connection on all IPv4 and IPv6 addresses of its namespace
+# a listener for probes on all IPv4 and IPv6 addresses of its namespace: accepts every TCP connection and
+# echoes every UDP datagram on the same port number
 LISTENER = """
-import socket, sys
-s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", int(sys.argv[1])))
-s.listen(16)
+import select, socket, sys
+port = int(sys.argv[1])
+t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for s in (t, u):
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", port))
+t.listen(16)
 print("ready", flush=True)
 while True:
-    c, _ = s.accept()
-    c.close()
+    for s in select.select([t, u], [], [])[0]:
+        if s is t:
+            t.accept()[0].close()
+        else:
+            data, peer = u.recvfrom(512)
+            u.sendto(data, peer)
 """
-# one TCP connection attempt: prints open, refused or timeout
+# one TCP connection attempt (open, refused or timeout), or one UDP datagram (answered, refused or timeout)
 PROBE = """
 import socket, sys
-host, port, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-s = socket.socket(info[0], socket.SOCK_STREAM)
+host, port, timeout, kind = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+udp = kind == "udp"
+info = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)[0]
+s = socket.socket(info[0], info[1])
 s.settimeout(timeout)
 try:
     s.connect(info[4])
-    print("open")
+    if udp:
+        s.send(b"egovnet probe")
+        s.recv(512)
+    print("answered" if udp else "open")
 except ConnectionRefusedError:
     print("refused")
 except OSError:
@@ -261,17 +273,18 @@ class LinuxRouter:
 
     # ---- traffic ----
     def listen(self, ns: str, port: int) -> None:
-        """A TCP listener on every address of a namespace, stopped with the router."""
+        """A TCP and UDP listener on every address of a namespace, stopped with the router."""
         proc = subprocess.Popen(["ip", "netns", "exec", self.ns[ns], sys.executable, "-c", LISTENER, str(port)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.started.append(proc)
         if proc.stdout.readline().strip() != "ready":
             raise RuntimeError(f"listener in {ns} did not start: {proc.stderr.read()}")
 
-    def connect(self, src: str | None, host: str, port: int, timeout: float = 1.5) -> str:
+    def connect(self, src: str | None, host: str, port: int, timeout: float = 1.5, udp: bool = False) -> str:
         """One TCP connection from namespace ``src`` (None: the management side, the root namespace):
-        open, refused (nothing listens, nothing filters) or timeout (dropped on the way)."""
-        cmd = [sys.executable, "-c", PROBE, host, str(port), str(timeout)]
+        open, refused (nothing listens, nothing filters) or timeout (dropped on the way); with ``udp``, one
+        datagram to an echoing listener: answered, refused or timeout."""
+        cmd = [sys.executable, "-c", PROBE, host, str(port), str(timeout), "udp" if udp else "tcp"]
         if src is not None:
             cmd = ["ip", "netns", "exec", self.ns[src], *cmd]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()

@@ -228,8 +228,13 @@ def test_a_unit_never_reaches_the_router_itself(two_units):
         "service on the management address", "service on the core-side address",
         "service on the other unit's gateway", "ssh on the port's link-local address (IPv6)",
         "service on the port's link-local address (IPv6)", "service on the core-side address (IPv6)"], "timeout")
-    # the management side still reaches sshd and the service, and egovnet still works over SSH
+    # UDP services too (a DNS, NTP or SNMP agent would listen like this)
+    assert {name: r.connect("unit", host, PORT, udp=True) for name, host in (
+        ("gateway", "198.18.16.1"), ("management address", MGMT), ("link-local address (IPv6)", ll))} == {
+        "gateway": "timeout", "management address": "timeout", "link-local address (IPv6)": "timeout"}
+    # the management side still reaches sshd and the services, and egovnet still works over SSH
     assert probes(r, {"ssh": (None, MGMT, 22), "service": (None, MGMT, PORT)}) == {"ssh": "open", "service": "open"}
+    assert r.connect(None, MGMT, PORT, udp=True) == "answered"
     assert ok("provision", "1", "--yes", "--json").json()["results"][0]["status"] == "unchanged"
     # a ping to the unit's own gateway stays; to any other router address it does not
     assert (r.ping("unit", "198.18.16.1"), r.ping("unit", MGMT), r.ping("unit", "198.18.2.1"),
@@ -266,6 +271,8 @@ def test_the_probes_get_through_once_the_rules_are_gone(two_units):
            "ssh on the management address": "open", "ssh on the gateway": "refused", "service on the gateway": "open",
            "service on the link-local address (IPv6)": "open", "unit -> outside": "open", "outside -> unit": "open",
            "outside -> unit (IPv6)": "open"}
+    assert (r.connect("unit", "198.18.16.1", PORT, udp=True), r.connect("unit", ll, PORT, udp=True)) == (
+        "answered", "answered")
 
 
 def test_closing_one_link_leaves_the_other_untouched(two_units):
