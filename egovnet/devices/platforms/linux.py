@@ -1,5 +1,7 @@
 """A Linux edge router: the unit's gateway address on its interface, nftables isolation in a table of the
-link's own, tc for the bandwidth. Commands go through a shell, so values are single words."""
+link's own (chains on the forward and input hooks, IPv4 and IPv6), tc for the bandwidth both ways (tbf on the port toward
+the unit, an IFB device of the link's own with its tbf for traffic from the unit). Commands go through a
+shell, so values are single words."""
 
 from __future__ import annotations
 
@@ -13,8 +15,13 @@ class Linux(Platform):
     label = "Linux"
     netmiko_type = "linux"
     templates = ("linux",)
-    show_config = "ip -o addr show; nft list ruleset; tc qdisc show"
-    error_pattern = r"(?m)^(Error:|RTNETLINK answers|Cannot find device|.*: command not found).*$"
+    # addresses, IFB devices, the nftables ruleset, qdiscs, and each port's ingress filters under a
+    # "filters <port>" line (tc prints a filter without its device)
+    show_config = ("ip -o addr show; ip -o link show type ifb; nft list ruleset; tc qdisc show; "
+                   "for d in $(ls /sys/class/net); do echo \"filters $d\"; tc filter show dev $d ingress; done")
+    # "RTNETLINK answers: File exists" means the part is already there (`ip link add` of the link's IFB device
+    # when an open repairs a link missing another part): not a failure; verification checks every part anyway
+    error_pattern = r"(?m)^(Error:|RTNETLINK answers(?!: File exists\r?$)|Cannot find device|.*: command not found).*$"
     config_mode = False
     saves = False
     # a step for a part already gone ('tc qdisc del' with no qdisc) fails alone; verification decides
@@ -27,26 +34,118 @@ class Linux(Platform):
     counter_family = "linux"
 
     @staticmethod
+    def ruleset(running: str) -> dict[tuple[str, str], list[str]]:
+        """The nftables rules as ``{(table, chain): [hook line, rule, ...]}`` from ``nft list ruleset``."""
+        out: dict[tuple[str, str], list[str]] = {}
+        table = chain = None
+        for ln in running.splitlines():
+            text = ln.strip()
+            if m := re.fullmatch(r"table (\S+ \S+) \{", text):
+                table, chain = m.group(1), None
+            elif table and (m := re.fullmatch(r"chain (\S+) \{", text)):
+                chain = m.group(1)
+                out[(table, chain)] = []
+            elif text == "}":
+                table, chain = (table, None) if chain else (None, None)
+            elif table and chain and text:
+                out[(table, chain)].append(text)
+        return out
+
+    @staticmethod
+    def filters(running: str) -> dict[str, str]:
+        """Each port's ingress filters, from the ``filters <port>`` blocks of the show command."""
+        out: dict[str, list[str]] = {}
+        port = None
+        for ln in running.splitlines():
+            if m := re.fullmatch(r"filters (\S+)", ln.strip()):
+                port = m.group(1)
+                out[port] = []
+            elif port is not None and ln.startswith(("filter ", " ", "\t")):
+                out[port].append(ln.strip())
+            elif ln.strip():
+                port = None
+        return {k: "\n".join(v) for k, v in out.items()}
+
+    @staticmethod
     def parts(running: str, c: dict) -> dict[str, bool]:
-        """Which of a link's four parts the router shows: address, nftables table, isolation rule, tbf qdisc."""
+        """Which parts of a link the router shows, each checked on its own line (in its own table and chain):
+
+        the gateway address; the link's nftables table with forward-hook chains that let the unit reach the
+        extranet core only, from its own subnet only (from_unit), let only the core reach the unit (to_unit),
+        and drop IPv6 both ways, and an input chain that drops everything the unit sends to the router itself
+        but a ping to its gateway and replies to the router's own connections; the tbf toward the unit; and,
+        for traffic from the unit, the ingress qdisc whose filter redirects it to the link's IFB device with
+        its own tbf."""
+        port, ifb, table = c["port"], f"egov_l{c['link_id']}", f"inet egov_l{c['link_id']}"
         lines = running.splitlines()
-        want = {f"address {c['gateway']}/{c['prefix']} on {c['port']}":
-                lambda ln: f" {c['port']} " in ln and f"inet {c['gateway']}/{c['prefix']} " in ln,
-                f"nftables table inet egov_l{c['link_id']}":
-                lambda ln: ln.strip() == f"table inet egov_l{c['link_id']} {{",
-                f"isolation rule on {c['port']}":
-                lambda ln: f'iifname "{c["port"]}" ip daddr != {c["core_prefix"]} drop' in ln,
-                f"tbf qdisc on {c['port']}": lambda ln: ln.startswith("qdisc tbf ") and f" dev {c['port']} root " in ln}
-        return {name: any(found(ln) for ln in lines) for name, found in want.items()}
+        rules = Linux.ruleset(running)
+
+        def rule(chain: str, text: str):
+            """The rule in the link's table and chain, whatever its comment (a close carries no application's)."""
+            hook = f"type filter hook {'input' if chain == 'input' else 'forward'} priority filter; policy accept;"
+            found = rules.get((table, chain), [])
+            bare = [re.sub(r' comment "[^"]*"$', "", ln) for ln in found[1:]]
+            return lambda: bool(found) and found[0] == hook and text in bare
+
+        def line(test):
+            return lambda: any(test(ln) for ln in lines)
+
+        i, o = f'iifname "{port}"', f'oifname "{port}"'
+        want = {
+            f"address {c['gateway']}/{c['prefix']} on {port}":
+                line(lambda ln: f" {port} " in ln and f"inet {c['gateway']}/{c['prefix']} " in ln),
+            f"nftables table {table}": line(lambda ln: ln.strip() == f"table {table} {{"),
+            f"isolation rule on {port}":
+                rule("from_unit", f"{i} ip daddr != {c['core_prefix']} drop"),
+            f"source address rule on {port}": rule("from_unit", f"{i} ip saddr != {c['subnet']} drop"),
+            f"inbound rule on {port}": rule("to_unit", f"{o} ip saddr != {c['core_prefix']} drop"),
+            f"IPv6 rule from {port}": rule("from_unit", f"{i} meta nfproto ipv6 drop"),
+            f"IPv6 rule to {port}": rule("to_unit", f"{o} meta nfproto ipv6 drop"),
+            f"gateway ping rule on {port}":
+                rule("input", f"{i} ip daddr {c['gateway']} icmp type echo-request accept"),
+            f"reply rule on {port}": rule("input", f"{i} ct state established,related accept"),
+            f"router protection rule on {port}": rule("input", f"{i} drop"),
+            f"tbf qdisc on {port}": line(lambda ln: ln.startswith("qdisc tbf ") and f" dev {port} root " in ln),
+            f"ingress qdisc on {port}":
+                line(lambda ln: ln.startswith("qdisc ingress ffff: ") and f" dev {port} parent " in ln),
+            f"redirect from {port} to {ifb}":
+                lambda: f"mirred (Egress Redirect to device {ifb})" in Linux.filters(running).get(port, ""),
+            f"IFB device {ifb}": line(lambda ln: re.match(rf"\d+: {ifb}: ", ln) is not None and "link/ether" in ln),
+            f"tbf qdisc on {ifb}": line(lambda ln: ln.startswith("qdisc tbf ") and f" dev {ifb} root " in ln),
+        }
+        return {name: found() for name, found in want.items()}
+
+    @staticmethod
+    def rates(running: str, c: dict) -> dict[str, int | None]:
+        """The tbf rate, bit/s, toward the unit (on the port) and from it (on the link's IFB device)."""
+        units = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
+        out: dict[str, int | None] = {}
+        for dev in (c["port"], f"egov_l{c['link_id']}"):
+            out[dev] = None
+            for ln in running.splitlines():
+                m = re.match(rf"qdisc tbf \S+ dev {re.escape(dev)} root .*?\brate (\d+(?:\.\d+)?)([KMG]?)bit ", ln)
+                if m:
+                    out[dev] = round(float(m.group(1)) * units[m.group(2)])
+        return out
 
     def gaps(self, running: str, job, verifying: bool = False) -> list[str]:
         if job.action == "open":
             return [name for name, there in self.parts(running, job.context).items() if not there]
         if job.action == "close":
             return [f"{name} (should be gone)" for name, there in self.parts(running, job.context).items() if there]
-        # link state and rates are not in the address/rule/qdisc listing: always send (the steps are
-        # idempotent) and let the shell's error pattern decide
-        return [] if verifying else [f"{job.action} {job.context['port']}"]
+        # link state is not in the listing: always send (the steps are idempotent) and let the shell's error
+        # pattern decide; a rate is checked both ways once sent
+        if not verifying:
+            return [f"{job.action} {job.context['port']}"]
+        if "bandwidth" not in job.actions:
+            return []
+        c = job.context
+        want = c["bandwidth_mbps"] * 1_000_000
+        parts = self.parts(running, c)
+        upload = [f"ingress qdisc on {c['port']}", f"redirect from {c['port']} to egov_l{c['link_id']}"]
+        return [f"rate {c['bandwidth_mbps']} Mbit/s on {dev} (shows {'none' if rate is None else f'{rate} bit/s'})"
+                for dev, rate in self.rates(running, c).items() if rate != want] + \
+            [name for name in upload if not parts[name]]
 
     def undo(self, before: str, current: str, job, render: Render) -> list[str]:
         """The opposite templates, newest action first; a rate goes back to the link's previous rate."""
@@ -57,9 +156,15 @@ class Linux(Platform):
 
     @staticmethod
     def state(text: str) -> list[str]:
-        """Addresses, rules and qdiscs; a default qdisc (noop/noqueue) counts as none."""
-        return [ln.rstrip() for ln in text.splitlines()
-                if ln.strip() and not re.match(r"qdisc (noop|noqueue) 0: dev \S+ root", ln)]
+        """Addresses, IFB devices, rules, qdiscs and ingress filters; a default qdisc (noop/noqueue) counts
+        as none, a port with no ingress filters shows none, and an address's remaining lifetime (a SLAAC or
+        DHCP address counts down) and its passing "tentative" flag (IPv6 duplicate address detection, about a
+        second after a port comes up) are no configuration."""
+        passing = r" tentative\b|\\?\s+valid_lft \S+ preferred_lft \S+"
+        lines = [re.sub(passing, "", ln).rstrip() for ln in text.splitlines()
+                 if ln.strip() and not re.match(r"qdisc (noop|noqueue) 0: dev \S+ root", ln)]
+        return [ln for n, ln in enumerate(lines)
+                if not (ln.startswith("filters ") and (n + 1 == len(lines) or not lines[n + 1].startswith("filter ")))]
 
     def same(self, a: str, b: str) -> bool:
         return self.state(a) == self.state(b)
