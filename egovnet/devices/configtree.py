@@ -8,7 +8,7 @@ by one space; that is all egovnet needs to verify a push and to undo it. ``synta
 from __future__ import annotations
 
 SECTION_PREFIXES = ("interface ", "vlan ", "acl ", "ip vpn-instance ", "policy-map ", "ip access-list ", "vrf ")
-SKIP = ("#", "!", "return", "end", "Building configuration", "Current configuration")
+SKIP = ("#", "!", "return", "end", "Building configuration", "Current configuration", "Using ")  # "Using": IOS startup-config
 
 
 def key(line: str) -> str:

@@ -11,6 +11,7 @@ class CiscoIos(ConfigTreePlatform):
     netmiko_type = "cisco_ios"
     templates = ("cisco_ios",)
     show_config = "show running-config"
+    saved_config_command = "show startup-config"  # NVRAM; opens with "Using N out of M bytes"
     error_pattern = r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed).*$"
     negate, up = "no", "exit"
     needs_enable = True

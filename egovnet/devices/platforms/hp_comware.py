@@ -11,6 +11,7 @@ class HpComware(ConfigTreePlatform):
     netmiko_type = "hp_comware"
     templates = ("hp_comware",)
     show_config = "display current-configuration"
+    saved_config_command = "display saved-configuration"  # Comware 7: the main next-startup file
     error_pattern = r"(?m)^\s*% (Unrecognized command|Incomplete command|Wrong parameter|Too many parameters).*$"
     negate, up = "undo", "quit"
     max_line, max_description = 510, 255
