@@ -188,8 +188,10 @@ def _settle(ctx, change_id: int, driver_factory) -> dict | None:
         link_id = _get(s, change_id).link_id
     inventory = load_inventory(ctx.inventory)
     for res in pushes.settle(ctx, inventory, driver_factory or default_driver_factory(inventory), links={link_id}):
-        if res["service"] == "change" and isinstance(res["record"], dict) and res["record"].get("id") == change_id:
-            return {**res["record"], "resumed": res["push"]}
+        record = res["record"]
+        if res["service"] == "change" and isinstance(record, dict) and record.get("id") == change_id \
+                and not record["failed"]:
+            return {**record, "resumed": res["push"]}
     return None
 
 

@@ -98,7 +98,7 @@ def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, uni
     job = Job(app_id, link.id, unit, unit_code, dev.name, dev.platform, commands, context, action=action,
               also=tuple(also), previous=previous)
     if journal:
-        pushes.take(s, ctx, [("device", dev.name), ("application", app_id) if app_id else ("link", link.id)])
+        pushes.take(s, ctx, [("application", app_id) if app_id else ("link", link.id), ("device", dev.name)])
         push = Push(link_id=link.id, application_id=app_id or None, device=dev.name, action=action,
                     commands=commands, actor=ctx.user, effective_date=ctx.today, run_id=pushes.current(ctx).id,
                     intent={"service": "provision", **(intent or {}), "unit": unit, "unit_code": unit_code,
@@ -217,7 +217,7 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
                 job = Job(app.id, link.id, unit.name, unit.code, dev.name, dev.platform, commands, context,
                           construction_due=app.construction_due)
                 if not dry_run:
-                    pushes.take(s, ctx, [("device", dev.name), ("application", app.id)])
+                    pushes.take(s, ctx, [("application", app.id), ("device", dev.name)])
                     due = app.construction_due.isoformat() if app.construction_due else None
                     push = Push(link_id=link.id, application_id=app.id, device=dev.name, action="open",
                                 commands=commands, actor=ctx.user, effective_date=ctx.today,

@@ -232,14 +232,18 @@ def live_holder(s, run_id: str):
 
 def checkpoint(stage: str | None) -> None:
     """TEST ONLY: with EGOVNET_TEST_PAUSE_AT=<stage> the run stops right after the journal reaches that stage
-    (planned, pushing, verified, applied) and sleeps (at most 10 minutes), so that a crash test can kill -9 it
-    there. Unset - always, outside tests - this does nothing."""
+    (planned, pushing, verified, applied) and sleeps, so that a crash test can kill -9 it there; it goes on when
+    the file named by EGOVNET_TEST_RESUME_FILE appears, or after 10 minutes. Unset - always, outside tests -
+    this does nothing."""
     want = os.environ.get("EGOVNET_TEST_PAUSE_AT")
     if not want or stage != want:
         return
     sys.stderr.write(f"EGOVNET_TEST_PAUSED {stage} {os.getpid()}\n")
     sys.stderr.flush()
-    time.sleep(600)
+    go_on = os.environ.get("EGOVNET_TEST_RESUME_FILE")
+    until = time.monotonic() + 600
+    while time.monotonic() < until and not (go_on and Path(go_on).exists()):
+        time.sleep(0.1)
 
 
 # ---- journal rows -------------------------------------------------------------------------------------
@@ -358,12 +362,13 @@ def _claim(ctx, push_ids: list[int] | None, *, apps=None, links=None, services=N
                 holder = live_holder(s, push.run_id) if push.run_id != run.id else None
                 if holder is not None:
                     if strict:
-                        raise Busy("device", push.device, holder)
+                        raise Conflict(f"push {push.id} on {push.device} is not interrupted: its run is still going: "
+                                       f"{holder_text(holder)}; let it finish (see 'egovnet push show {push.id}')")
                     continue
                 if push.run_id == run.id:
                     continue  # this run's own push is finished by this run's own steps
-                keys = [("device", push.device)]
-                keys.append(("application", push.application_id) if push.application_id else ("link", push.link_id))
+                keys = [("application", push.application_id) if push.application_id else ("link", push.link_id),
+                        ("device", push.device)]
                 try:
                     take(s, ctx, keys)
                 except Busy:
