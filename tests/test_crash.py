@@ -329,3 +329,41 @@ def test_stale_lease_of_another_host_only_after_the_limit(extlab):
     assert r[0] == 0, r
     assert ok("review", "show", "1", "--json").json()["status"] == "active"
     assert_no_open_push_or_lease()
+
+
+@pytest.mark.parametrize("device", ["hx-sw1", "xj-sw1", "xy-r1"])
+def test_saved_config_is_read_on_every_platform(extlab, device):
+    """Comware and VRPv8 'display saved-configuration', IOS 'show startup-config': a push killed after its
+    verification is saved by the next run (the VRP switch is covered above)."""
+    ok("dept", "add", DEPT)
+    approved("un", device)
+    kill_at("verified", "provision", "1", "--yes")
+    state = extlab.dump()[device]
+    assert "egov-L1" in state["running"] and "egov-L1" not in state["saved"]
+    [done] = ok("push", "resume", "--all", "--json").json()
+    assert (done["from"], done["status"], done["saved"]) == ("verified", "applied", True)
+    assert ok("link", "show", "1", "--json").json()["status"] == "active"
+    assert_device_sound(extlab, device)
+    # resumed again (nothing open) and the next push on the device: no extra save is needed
+    assert ok("push", "resume", "--all", "--json").json() == []
+
+
+def test_decommission_of_a_link_left_provisioning(extlab):
+    """A link a dead run left 'provisioning' is settled first: built (verified on the device), it is saved,
+    recorded active and then decommissioned; undone, it is refused as not built."""
+    ok("dept", "add", DEPT)
+    approved("zm")
+    approved("zm2")
+    kill_at("verified", "provision", "1", "--yes")
+    done = ok("decommission", "1", "--reason", "停用", "--yes", "--json").json()
+    assert done["status"] == "decommissioned"
+    assert "egov-L1" not in extlab.dump()["zjj-sw1"]["running"]
+    assert_device_sound(extlab, "zjj-sw1")
+
+    kill_at("planned", "provision", "2", "--yes")
+    assert ok("link", "show", "2", "--json").json()["status"] == "provisioning"
+    err = fails(3, "decommission", "2", "--reason", "停用", "--yes").err
+    assert err.startswith("Error: link 2 is approved; only an active link or one closed for non-use is "
+                          "decommissioned; it is not built yet")
+    assert ok("review", "show", "2", "--json").json()["status"] == "approved"
+    assert_no_open_push_or_lease()

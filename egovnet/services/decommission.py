@@ -32,6 +32,8 @@ def decommission(ctx, link_id: int, reason: str, *, dry_run: bool = False, drive
             from egovnet.services.provision import default_driver_factory
 
             driver_factory = driver_factory or default_driver_factory(inventory)
+            with unit_of_work(ctx.engine, write=False) as s:
+                units = link_dict(s, get_link(s, link_id))["units"]
             # a run that died with this link half-pushed (built, or taken down) is finished or undone first:
             # a link left 'provisioning' becomes active (then goes on below) or approved (refused below)
             for res in pushes.settle(ctx, inventory, driver_factory, links={link_id}):
@@ -39,7 +41,7 @@ def decommission(ctx, link_id: int, reason: str, *, dry_run: bool = False, drive
                     return {"link": link_id, "dry_run": False, "device": res["device"], "changed": True, "diff": [],
                             "failed": False, "error": None, "rolled_back": False, "resumed": res["push"],
                             **{k: res["record"]["freed"][k] for k in ("port", "vlan", "subnet")},
-                            "units": [], **res["record"]}
+                            "units": units, **res["record"]}
         return _decommission(ctx, inventory, link_id, reason, role, dry_run, driver_factory, progress)
 
 

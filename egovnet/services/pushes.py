@@ -51,6 +51,7 @@ class Run:
     process_start: str
     command: str
     depth: int = 0
+    leased: bool = False   # took a lease: there is something to release
 
 
 def _os_user() -> str:
@@ -122,7 +123,7 @@ def release(ctx) -> None:
     from egovnet.state.models import Lease
 
     run = ctx.extras.get("run")
-    if run is None:
+    if run is None or not run.leased:
         return
     try:
         with unit_of_work(ctx.engine) as s:
@@ -185,6 +186,7 @@ def take(s, ctx, keys) -> None:
     from egovnet.state.models import Lease
 
     run = current(ctx)
+    run.leased = True
     for kind, key in dict.fromkeys((k, str(v)) for k, v in keys):
         lease = s.exec(select(Lease).where(Lease.object_type == kind, Lease.object_key == key)).first()
         if lease is not None and lease.run_id == run.id:
@@ -203,8 +205,13 @@ def take(s, ctx, keys) -> None:
 
 
 def retrying(fn):
-    """Call ``fn`` (which opens its own transaction and takes leases); while a device is busy, wait for it."""
+    """Call ``fn`` (which opens its own transaction and takes leases); while a device is busy, wait for it.
+    On a server database two runs may insert the same lease at once: the loser's unique violation is retried
+    (and then sees the winner's lease)."""
+    from sqlalchemy.exc import IntegrityError
+
     deadline = time.monotonic() + wait_seconds()
+    races = 0
     while True:
         try:
             return fn()
@@ -212,6 +219,11 @@ def retrying(fn):
             if busy.kind != "device" or time.monotonic() >= deadline:
                 raise
             time.sleep(0.5)
+        except IntegrityError as exc:
+            if "uq_lease_object" not in str(exc) and "lease.object_type" not in str(exc) or races >= 5:
+                raise
+            races += 1
+            time.sleep(0.1)
 
 
 def live_holder(s, run_id: str):
