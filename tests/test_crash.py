@@ -263,7 +263,10 @@ def test_resume_and_abandon_by_hand(extlab):
     approved("zm2")
     kill_at("verified", "provision", "1", "--yes")
     fails(2, "push", "resume")
-    fails(3, "push", "resume", "1", user="dept.zhujiajiao")
+    for refused in (("push", "resume", "1"), ("push", "list"), ("push", "show", "1"),
+                    ("push", "abandon", "1", "--reason", "x", "--yes")):
+        assert fails(3, *refused, user="dept.zhujiajiao").err.startswith("Error: user 'dept.zhujiajiao' may not ")
+    assert fails(1, "push", "show", "99").err == "Error: push 99 not found; see 'egovnet push list'\n"
     shown = ok("push", "show", "1", "--json").json()
     assert (shown["status"], shown["state"], shown["backup"] is not None) == ("verified", "interrupted", True)
     [done] = ok("push", "resume", "1", "--json").json()
@@ -366,4 +369,23 @@ def test_decommission_of_a_link_left_provisioning(extlab):
     assert err.startswith("Error: link 2 is approved; only an active link or one closed for non-use is "
                           "decommissioned; it is not built yet")
     assert ok("review", "show", "2", "--json").json()["status"] == "approved"
+    assert_no_open_push_or_lease()
+
+
+@pytest.mark.parametrize("stage", ["verified", "applied"])
+def test_idle_closure_killed_then_rerun(extlab, stage, _home):
+    """Art. 15 closure killed after the port was shut: the next cron run saves it and writes the notices."""
+    ok("dept", "add", DEPT)
+    approved("zm")
+    ok("provision", "1", "--yes")
+    kill_at(stage, "--today", "2026-12-28", "audit", "idle", "--close", "--yes")
+    assert ok("link", "show", "1", "--json").json()["status"] == "active"
+    r = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
+    assert [(x["action"], x["from"], x["status"], x["saved"]) for x in r["resumed"]] == [
+        ("shutdown", stage, "applied", stage == "verified")]
+    assert r["closed"] == [] and r["failed"] == []
+    assert [(n["recipient"], n["role"]) for n in r["resumed"][0]["record"]["notices"]] == [
+        ("zm村民委员会", "unit"), (DEPT, "department")]
+    assert ok("link", "show", "1", "--json").json()["status"] == "closed_idle"
+    assert_device_sound(extlab, "zjj-sw1")
     assert_no_open_push_or_lease()

@@ -99,7 +99,7 @@ def _close(ctx, as_of, idle, result, workers, driver_factory, progress) -> None:
     driver_factory = driver_factory or default_driver_factory(inventory)
     with pushes.running(ctx, "audit idle --close"):
         # closures an interrupted run left half-done are finished (saved, recorded, notices) or undone first
-        pushes.settle(ctx, inventory, driver_factory, services={"idle"})
+        result["resumed"] = pushes.settle(ctx, inventory, driver_factory, services={"idle"})
 
         def plan():
             jobs = []

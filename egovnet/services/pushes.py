@@ -310,6 +310,7 @@ def list_pushes(ctx, *, open_only: bool = False, limit: int = 200) -> list[dict]
     from egovnet.state.db import unit_of_work
     from egovnet.state.models import Push
 
+    ctx.require(("bdc",), "read the push journal", ARTICLE)  # device commands and backups are BDC's business
     with unit_of_work(ctx.engine, write=False) as s:
         q = select(Push).order_by(Push.id.desc()).limit(limit)
         if open_only:
@@ -321,6 +322,7 @@ def show_push(ctx, push_id: int) -> dict:
     from egovnet.state.db import unit_of_work
     from egovnet.state.models import Push
 
+    ctx.require(("bdc",), "read the push journal", ARTICLE)
     with unit_of_work(ctx.engine, write=False) as s:
         push = s.get(Push, push_id)
         if push is None:
@@ -433,7 +435,6 @@ def _finish_all(ctx, inventory, driver_factory, ids: list[int]) -> list[dict]:
 def _finish_device(ctx, inventory, driver_factory, device, rows) -> list[dict]:
     """One connection for a device's interrupted pushes, oldest first."""
     from egovnet.devices import platforms
-    from egovnet.devices.driver import DeviceResult
 
     p = platforms.get(device.platform)
     results = []
@@ -454,7 +455,6 @@ def _finish_device(ctx, inventory, driver_factory, device, rows) -> list[dict]:
     finally:
         if driver is not None:
             driver.close()
-    _ = DeviceResult
     return results
 
 
