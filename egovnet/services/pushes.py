@@ -445,7 +445,9 @@ def _finish_device(ctx, inventory, driver_factory, device, rows) -> list[dict]:
         for push in rows:
             job = job_of(push, inventory)
             results.append(_finish_one(ctx, driver, device, p, push, job))
-    except EgovnetError as exc:
+    except Exception as exc:  # one device's trouble leaves its pushes open for a later run, never a traceback
+        if not isinstance(exc, EgovnetError):
+            exc = EgovnetError(f"device {device.name}: unexpected {exc.__class__.__name__}: {str(exc)[:200]}")
         done = {r["push"] for r in results}
         for push in rows:
             if push.id not in done:  # the device cannot be reached: the push stays open for a later run
