@@ -389,3 +389,26 @@ def test_idle_closure_killed_then_rerun(extlab, stage, _home):
     assert ok("link", "show", "1", "--json").json()["status"] == "closed_idle"
     assert_device_sound(extlab, "zjj-sw1")
     assert_no_open_push_or_lease()
+
+
+def test_a_rerun_with_nothing_to_push_still_saves_an_unsaved_change(lab):
+    """The bug this journal fixes: a rerun that finds the config on the device used to skip 'save'. Now, with
+    nothing to push, it still compares the job's lines with the saved config and saves when they are missing."""
+    ok("dept", "add", DEPT)
+    approved("zm")
+    dev = lab.devices["zjj-sw1"]
+    factory = dev.saved
+    ok("provision", "1", "--yes")
+    assert dev.saved == dev.running_text()
+    dev.saved = factory  # as if the save had never happened
+    sent = len(dev.history)
+    again = ok("provision", "1", "--yes", "--json").json()["results"][0]
+    assert (again["status"], again["changed"]) == ("unchanged", False)
+    assert dev.saved == dev.running_text()
+    typed = dev.commands()[sent:]
+    assert "display saved-configuration" in typed and "save" in typed
+    assert not any(c.startswith(("interface", "vlan", " ")) for c in typed)
+    # saved and complete: a third run reads the saved config and does not save again
+    sent = len(dev.history)
+    ok("provision", "1", "--yes")
+    assert "save" not in dev.commands()[sent:]

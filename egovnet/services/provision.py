@@ -307,6 +307,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                                           diff=[f"+ {g}" for g in gaps] if dry_run else [],
                                           extra={"commands": job.commands if dry_run else []})
                 if not dry_run:
+                    _save_if_unsaved(driver, p, job)
                     _set_push(ctx, job.push_id, status="applied", backup_path=str(backup), finished_at=utcnow())
                 continue
             _set_push(ctx, job.push_id, status="pushing", backup_path=str(backup))
@@ -349,6 +350,16 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
         for _ in jobs:
             if progress:
                 progress()
+
+
+def _save_if_unsaved(driver, p, job: Job) -> bool:
+    """Nothing to push, but the device's saved (startup) config may still lack what the job means to leave (a
+    run that died between verify and save): then save, so that the change survives a reboot."""
+    stored = driver.saved_config()
+    if stored is None or not p.gaps(stored, job, verifying=True):
+        return False
+    driver.save()
+    return True
 
 
 def _each(driver, commands: list[str]) -> None:

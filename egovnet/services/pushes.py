@@ -385,9 +385,9 @@ def _claim(ctx, push_ids: list[int] | None, *, apps=None, links=None, services=N
                         ("device", push.device)]
                 try:
                     take(s, ctx, keys)
-                except Busy:
-                    if strict:
-                        raise
+                except Busy as busy:
+                    if strict or busy.kind == "device":
+                        raise  # a device another run is pushing to: wait for it (retrying), then finish
                     continue
                 mine.append(push.id)
             return mine
@@ -462,7 +462,7 @@ def _finish_device(ctx, inventory, driver_factory, device, rows) -> list[dict]:
 
 def _finish_one(ctx, driver, device, p, push, job) -> dict:
     from egovnet.devices.driver import DeviceResult
-    from egovnet.services.provision import _roll_back, _set_push
+    from egovnet.services.provision import _roll_back, _save_if_unsaved, _set_push
     from egovnet.state.models import utcnow
 
     was = push.status
@@ -472,10 +472,7 @@ def _finish_one(ctx, driver, device, p, push, job) -> dict:
         gaps = p.gaps(running_text, job, verifying=was in ("verified", "applied"))
         if not gaps:
             # what the push meant to leave is on the device: make it survive a reboot, then record
-            stored = driver.saved_config()
-            if stored is not None and p.gaps(stored, job, verifying=True):
-                driver.save()
-                saved = True
+            saved = _save_if_unsaved(driver, p, job)
             _set_push(ctx, push.id, status="applied", finished_at=push.finished_at or utcnow())
             job.result = DeviceResult(device.name, job.label, changed=was != "planned")
         elif was == "planned":
