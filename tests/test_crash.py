@@ -55,7 +55,15 @@ def extlab(tmp_path, monkeypatch):
     lab = ExtLab(tmp_path / "inventory")
     monkeypatch.setenv("EGOVNET_INVENTORY", str(tmp_path / "inventory"))
     yield lab
+    for proc in STARTED:  # a failed test never leaves a paused egovnet behind
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    STARTED.clear()
     lab.stop()
+
+
+STARTED: list[subprocess.Popen] = []
 
 
 class Egovnet:
@@ -71,6 +79,7 @@ class Egovnet:
         self.proc = subprocess.Popen([sys.executable, "-m", "egovnet", *args], env=e, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.pid = self.proc.pid
+        STARTED.append(self.proc)
         self.err: list[str] = []
         self.paused = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
