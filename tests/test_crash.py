@@ -387,6 +387,13 @@ def test_idle_closure_killed_then_rerun(extlab, stage, _home):
     ok("dept", "add", DEPT)
     approved("zm")
     ok("provision", "1", "--yes")
+    # complete usage data showing no use for the three months, as the monitoring system exports it
+    import datetime as dt
+
+    days = [dt.date(2026, 9, 28) + dt.timedelta(days=i) for i in range(91)]
+    quiet = Path.cwd() / "quiet.csv"
+    quiet.write_text("link,date,bytes_in,bytes_out\n" + "".join(f"L1,{d},0,0\n" for d in days), encoding="utf-8")
+    ok("--today", "2026-12-28", "usage", "import", str(quiet))
     kill_at(stage, "--today", "2026-12-28", "audit", "idle", "--close", "--yes")
     assert ok("link", "show", "1", "--json").json()["status"] == "active"
     r = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
