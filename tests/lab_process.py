@@ -3,7 +3,8 @@
 Usage: python tests/lab_process.py INVENTORY_DIR
 Writes inventory.yaml and known_hosts for free 127.0.0.1 ports, prints READY, then answers one line per
 command on stdin: `dump` -> one JSON line {device: {running, saved, history}} (history: every line typed at
-the device, in order); `quit` (or end of input) stops the lab.
+the device, in order); `fault DEVICE FIELD REGEX` sets one of the device's faults (hang_on, error_on, drop_on;
+REGEX `-` clears it) and answers `ok`; `quit` (or end of input) stops the lab.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def main() -> None:
                     with dev.lock:
                         data[name] = {"running": dev.running_text(), "saved": dev.saved, "history": dev.commands()}
                 print(json.dumps(data), flush=True)
+            elif line.startswith("fault "):
+                _, name, what, regex = line.split(maxsplit=3)
+                setattr(lab.devices[name].faults, what, None if regex.strip() == "-" else regex.strip())
+                print("ok", flush=True)
             elif line.strip() == "quit":
                 break
     finally:

@@ -38,6 +38,11 @@ class ExtLab:
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
 
+    def fault(self, device: str, what: str, regex: str | None) -> None:
+        self.proc.stdin.write(f"fault {device} {what} {regex or '-'}\n")
+        self.proc.stdin.flush()
+        assert self.proc.stdout.readline().strip() == "ok"
+
     def stop(self) -> None:
         try:
             self.proc.stdin.write("quit\n")
@@ -428,3 +433,33 @@ def test_a_rerun_with_nothing_to_push_still_saves_an_unsaved_change(lab):
     sent = len(dev.history)
     ok("provision", "1", "--yes")
     assert "save" not in dev.commands()[sent:]
+
+
+def test_killed_half_way_through_the_commands(extlab):
+    """Killed while the device had taken part of the commands (journal 'pushing'): the next run cannot finish a
+    half push, so it undoes the part that reached the device against the backup, then builds the link anew."""
+    ok("dept", "add", DEPT)
+    approved("zm")
+    extlab.fault("zjj-sw1", "hang_on", r"^port default vlan")  # the device stops answering half-way
+    run = Egovnet("provision", "1", "--yes")
+    deadline = time.monotonic() + 30
+    while "port default vlan 101" not in extlab.dump()["zjj-sw1"]["history"]:
+        assert time.monotonic() < deadline and run.proc.poll() is None, "".join(run.err)
+        time.sleep(0.05)
+    run.kill9()  # before Netmiko's read timeout would have made it roll back by itself
+    extlab.fault("zjj-sw1", "hang_on", None)
+    [left] = ok("push", "list", "--open", "--json").json()
+    assert (left["status"], left["state"]) == ("pushing", "interrupted")
+    half = extlab.dump()["zjj-sw1"]
+    assert "egov-L1" in half["running"] and "egov-L1" not in half["saved"]
+
+    r = ok("provision", "--all-approved", "--yes", "--json").json()
+    [undone] = r["resumed"]
+    assert (undone["from"], undone["status"], undone["result"]) == ("pushing", "rolled_back", "undone")
+    assert ok("push", "show", str(left["id"]), "--json").json()["rollback"] != []
+    assert [(x["application"], x["status"]) for x in r["results"]] == [(1, "applied")]
+    state = extlab.dump()["zjj-sw1"]
+    assert state["saved"] == state["running"]
+    assert state["running"].count("description egov-L1-A1-zm") == 3  # VLAN, Vlanif, port: once each
+    assert len(ok("device", "show", "zjj-sw1", "--json").json()["links"]) == 1
+    assert_no_open_push_or_lease()

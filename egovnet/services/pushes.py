@@ -97,6 +97,9 @@ def current(ctx) -> Run:
         pid = os.getpid()
         run = Run(uuid.uuid4().hex[:12], pid, socket.gethostname(), _os_user(), _process_start(pid), "egovnet")
         ctx.extras["run"] = run
+        import atexit
+
+        atexit.register(release, ctx)  # a caller outside running(): its leases still go when the process ends
     return run
 
 
