@@ -25,6 +25,8 @@ ENV_VARS = {
     "EGOVNET_TODAY": "ISO date used as 'today' in every date rule; default: the real date",
     "EGOVNET_DEBUG": "1 shows the traceback of expected errors (the exit code stays the same)",
     "EGOVNET_LAB_PASSWORD": "password of the built-in device lab's devices",
+    "EGOVNET_LEASE_WAIT": "seconds a run waits for a device another run is pushing to; default 60",
+    "EGOVNET_LEASE_STALE_MINUTES": "a lease held from another host is taken as gone after this; default 120",
 }
 
 

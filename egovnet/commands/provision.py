@@ -44,6 +44,10 @@ def provision(
                      workers=workers, session_log=Path(session_log) if session_log else None,
                      progress=advance, on_total=set_total)
     rows = result["results"]
+    for done in result.get("resumed", []):
+        output.message(f"push {done['push']} on {done['device']} left '{done['from']}' by an interrupted run: "
+                       f"{done['status']}" + (" (saved)" if done["saved"] else "") +
+                       (f"; {done['error']}" if done["error"] else ""))
     if as_json:
         output.emit_json(result)
     elif dry_run:

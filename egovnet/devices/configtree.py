@@ -10,7 +10,7 @@ indentation beyond the first level, so a rollback types it back in its own sub-m
 from __future__ import annotations
 
 SECTION_PREFIXES = ("interface ", "vlan ", "acl ", "ip vpn-instance ", "policy-map ", "ip access-list ", "vrf ")
-SKIP = ("#", "!", "return", "end", "Building configuration", "Current configuration")
+SKIP = ("#", "!", "return", "end", "Building configuration", "Current configuration", "Using ")  # "Using": IOS startup-config
 
 
 def key(line: str) -> str:

@@ -134,6 +134,13 @@ class NetmikoDriver:
     def running_config(self) -> str:
         return self.show(self.platform.show_config)
 
+    def saved_config(self) -> str | None:
+        """The configuration the device boots with (None on a platform that keeps none)."""
+        command = self.platform.saved_config_command
+        if not command or not self.platform.saves:
+            return None
+        return self.show(command)
+
     def show(self, command: str) -> str:
         try:
             return self.conn.send_command(command, read_timeout=self.device.timeouts.read)

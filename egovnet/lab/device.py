@@ -258,6 +258,12 @@ class CliSession:
         d = self.d
         if text in d.show_config or (d.platform == "cisco_ios" and text.startswith("do ") and text[3:] in d.show_config):
             return self.dev.running_text().replace("\n", "\r\n")
+        if text in d.show_saved or (d.platform == "cisco_ios" and text.startswith("do ") and text[3:] in d.show_saved):
+            saved = self.dev.saved
+            if d.platform == "cisco_ios":  # startup-config has no "Building configuration" header of its own
+                body = saved.split("\n", 3)[3] if saved.startswith("Building configuration") else saved
+                saved = f"Using {len(body)} out of 262136 bytes\n{body}"
+            return saved.replace("\n", "\r\n")
         m = re.fullmatch(d.show_interface, text)
         if m:
             port = m.group(1)

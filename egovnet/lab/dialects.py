@@ -24,6 +24,7 @@ class Dialect:
     negate: str                 # "undo" or "no"
     paging: tuple[str, ...]
     show_config: tuple[str, ...]
+    show_saved: tuple[str, ...]   # the next-startup configuration
     show_interface: str
     save: str
     errors: dict = field(default_factory=dict)
@@ -73,6 +74,8 @@ HUAWEI = Dialect(
     negate="undo",
     paging=("screen-length 0 temporary",),
     show_config=("display current-configuration",),
+    # VRP command reference, "display saved-configuration": the configuration file for the next startup
+    show_saved=("display saved-configuration",),
     show_interface=r"display interface (\S+)",
     save="save",
     errors=_VRP_ERRORS,
@@ -143,6 +146,7 @@ COMWARE = Dialect(
     negate="undo",
     paging=("screen-length disable",),
     show_config=("display current-configuration",),
+    show_saved=("display saved-configuration",),   # Comware 7 fundamentals: the next-startup config file
     show_interface=r"display interface (\S+)",
     save="save force",
     errors={"unknown": " % Unrecognized command found at '^' position.",
@@ -187,6 +191,7 @@ CISCO = Dialect(
     negate="no",
     paging=("terminal length 0", "terminal width 511"),
     show_config=("show running-config", "show run"),
+    show_saved=("show startup-config", "show start"),   # IOS: NVRAM, after a "Using N out of M bytes" line
     show_interface=r"show interfaces (\S+)",
     save="write mem",
     errors={"unknown": "% Invalid input detected at '^' marker.", "param": "% Invalid input detected at '^' marker.",

@@ -167,7 +167,35 @@ def reject(ctx, change_id: int, reason: str) -> dict:
 def apply(ctx, change_id: int, *, dry_run: bool = False, driver_factory=None, progress=None) -> dict:
     """Carry out an approved change. Bandwidth: push the new rate to the link's device. Release: the unit's
     application ends; the link and its configuration stay for the others."""
+    from egovnet.services import pushes
+
     role = ctx.require(("bdc",), f"apply change request {change_id}", ARTICLE)
+    with pushes.running(ctx, f"change apply {change_id}"):
+        if not dry_run:
+            done = _settle(ctx, change_id, driver_factory)
+            if done is not None:
+                return done
+        return _apply(ctx, change_id, role, dry_run, driver_factory, progress)
+
+
+def _settle(ctx, change_id: int, driver_factory) -> dict | None:
+    """Finish what an interrupted run left on this change's link; its result when that was this change."""
+    from egovnet.inventory import load_inventory
+    from egovnet.services import pushes
+    from egovnet.services.provision import default_driver_factory
+
+    with unit_of_work(ctx.engine, write=False) as s:
+        link_id = _get(s, change_id).link_id
+    inventory = load_inventory(ctx.inventory)
+    for res in pushes.settle(ctx, inventory, driver_factory or default_driver_factory(inventory), links={link_id}):
+        record = res["record"]
+        if res["service"] == "change" and isinstance(record, dict) and record.get("id") == change_id \
+                and not record["failed"]:
+            return {**record, "resumed": res["push"]}
+    return None
+
+
+def _apply(ctx, change_id: int, role: str, dry_run: bool, driver_factory, progress) -> dict:
     with unit_of_work(ctx.engine, write=False) as s:
         change = _get(s, change_id)
         if change.status != "approved":
@@ -206,21 +234,36 @@ def _release(ctx, change_id: int, role: str, dry_run: bool) -> dict:
 
 def _rate(ctx, change_id: int, role: str, dry_run: bool, driver_factory, progress) -> dict:
     from egovnet.inventory import load_inventory
+    from egovnet.services import pushes
     from egovnet.services.provision import default_driver_factory, link_job, push_all
 
     inventory = load_inventory(ctx.inventory)
-    with unit_of_work(ctx.engine, write=not dry_run) as s:
-        change = _get(s, change_id)
-        link = s.get(Link, change.link_id)
-        job = link_job(s, ctx, inventory, link, "bandwidth", unit=s.get(Unit, change.unit_id).name,
-                       bandwidth_mbps=change.bandwidth_to, journal=not dry_run)
+
+    def plan():
+        with unit_of_work(ctx.engine, write=not dry_run) as s:
+            change = _get(s, change_id)
+            link = s.get(Link, change.link_id)
+            return link_job(s, ctx, inventory, link, "bandwidth", unit=s.get(Unit, change.unit_id).name,
+                            bandwidth_mbps=change.bandwidth_to, journal=not dry_run,
+                            intent={"service": "change", "change_id": change_id})
+    job = plan() if dry_run else pushes.retrying(plan)
     push_all(ctx, inventory, [job], driver_factory or default_driver_factory(inventory), dry_run=dry_run, workers=1,
              progress=progress)
+    return record_rate(ctx, change_id, job, role, dry_run=dry_run)
+
+
+def record_rate(ctx, change_id: int, job, role: str, *, dry_run: bool = False) -> dict:
+    """The record step of a bandwidth change: the link's rate and the change 'applied' when the push went
+    through, in the transaction that closes the push's journal row."""
+    from egovnet.services import pushes
+
     res = job.result
     out = {"device": job.device, "commands": job.commands if dry_run else [], "diff": res.diff if res else [],
            "failed": bool(res and res.failed), "error": res.error if res and res.failed else None}
-    with unit_of_work(ctx.engine, write=not (dry_run or out["failed"])) as s:
+    with unit_of_work(ctx.engine, write=not dry_run) as s:
         change = _get(s, change_id)
+        if not dry_run:
+            pushes.mark_recorded(s, job.push_id)
         if dry_run or out["failed"]:
             result = "planned" if dry_run and not out["failed"] else \
                 ("rolled_back" if res and res.extra.get("rolled_back") else "failed")

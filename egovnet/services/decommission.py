@@ -22,21 +22,37 @@ ARTICLE = 18
 def decommission(ctx, link_id: int, reason: str, *, dry_run: bool = False, driver_factory=None,
                  progress=None) -> dict:
     from egovnet.inventory import load_inventory
-    from egovnet.services.provision import default_driver_factory, link_job, push_all
+    from egovnet.services import pushes
 
     role = ctx.require(("bdc",), f"decommission link {link_id}", 7)
     reason = clean_text(reason, "reason", required=True)
     inventory = load_inventory(ctx.inventory)
-    with unit_of_work(ctx.engine, write=not dry_run) as s:
-        link = get_link(s, link_id)
-        if link.status not in ("active", "closed_idle"):
-            hint = {"decommissioned": f"it was decommissioned on {link.closed_on}",
-                    "cancelled": "it was never built"}.get(
-                link.status, "it is not built yet: reject its applications with 'egovnet review reject'")
-            raise PolicyViolation(f"link {link.id} is {link.status}; only an active link or one closed for "
-                                  f"non-use is decommissioned; {hint}")
-        before = link_dict(s, link)
-        job = link_job(s, ctx, inventory, link, "close", unit=", ".join(before["units"]), journal=not dry_run)
+    with pushes.running(ctx, f"decommission {link_id}"):
+        if not dry_run:
+            from egovnet.services.provision import default_driver_factory
+
+            driver_factory = driver_factory or default_driver_factory(inventory)
+            with unit_of_work(ctx.engine, write=False) as s:
+                units = link_dict(s, get_link(s, link_id))["units"]
+            # a run that died with this link half-pushed (built, or taken down) is finished or undone first:
+            # a link left 'provisioning' becomes active (then goes on below) or approved (refused below)
+            for res in pushes.settle(ctx, inventory, driver_factory, links={link_id}):
+                if res["service"] == "decommission" and isinstance(res["record"], dict):
+                    return {"link": link_id, "dry_run": False, "device": res["device"], "changed": True, "diff": [],
+                            "failed": False, "error": None, "rolled_back": False, "resumed": res["push"],
+                            **{k: res["record"]["freed"][k] for k in ("port", "vlan", "subnet")},
+                            "units": units, **res["record"]}
+        return _decommission(ctx, inventory, link_id, reason, role, dry_run, driver_factory, progress)
+
+
+def _decommission(ctx, inventory, link_id, reason, role, dry_run, driver_factory, progress) -> dict:
+    from egovnet.services import pushes
+    from egovnet.services.provision import default_driver_factory, push_all
+
+    def plan():
+        with unit_of_work(ctx.engine, write=not dry_run) as s:
+            return _plan(s, ctx, inventory, link_id, reason, dry_run)
+    before, job = plan() if dry_run else pushes.retrying(plan)
     push_all(ctx, inventory, [job], driver_factory or default_driver_factory(inventory), dry_run=dry_run,
              workers=1, progress=progress)
     res = job.result
@@ -47,11 +63,31 @@ def decommission(ctx, link_id: int, reason: str, *, dry_run: bool = False, drive
     if dry_run:
         return {**out, "status": "failed" if out["failed"] else "planned", "commands": job.commands}
     if out["failed"]:
+        with unit_of_work(ctx.engine) as s:
+            pushes.mark_recorded(s, job.push_id)
         return {**out, "status": "rolled_back" if out["rolled_back"] else "failed"}
-    return {**out, **_record(ctx, link_id, reason, role)}
+    return {**out, **_record(ctx, link_id, reason, role, job.push_id)}
 
 
-def _record(ctx, link_id: int, reason: str, role: str) -> dict:
+def _plan(s, ctx, inventory, link_id, reason, dry_run):
+    from egovnet.services.provision import link_job
+
+    link = get_link(s, link_id)
+    if link.status not in ("active", "closed_idle"):
+        hint = {"decommissioned": f"it was decommissioned on {link.closed_on}",
+                "cancelled": "it was never built",
+                "provisioning": "another egovnet run is building it now (see 'egovnet push list --open'); "
+                                "decommission it once it is active"}.get(
+            link.status, "it is not built yet: reject its applications with 'egovnet review reject'")
+        raise PolicyViolation(f"link {link.id} is {link.status}; only an active link or one closed for "
+                              f"non-use is decommissioned; {hint}")
+    before = link_dict(s, link)
+    job = link_job(s, ctx, inventory, link, "close", unit=", ".join(before["units"]), journal=not dry_run,
+                   intent={"service": "decommission", "reason": reason})
+    return before, job
+
+
+def _record(ctx, link_id: int, reason: str, role: str, push_id: int | None = None) -> dict:
     from egovnet.services.idle import close_applications
     from egovnet.services.notices import decommission_text, issue
 
@@ -65,6 +101,9 @@ def _record(ctx, link_id: int, reason: str, role: str) -> dict:
                            f"see 'egovnet link show {link.id}'")
         on = units_on(s, link.id, ("active",) if was == "active" else ("closed",))
         freed = {"device": alloc.device, "port": alloc.port, "vlan": alloc.vlan, "subnet": alloc.subnet}
+        from egovnet.services import pushes
+
+        pushes.mark_recorded(s, push_id)
         s.delete(alloc)  # the pools are what no allocation holds: the port, VLAN and subnet are free again
         # a link closed for non-use stopped costing on the day it was closed (Art. 25)
         closed_on = link.closed_on if was == "closed_idle" and link.closed_on else ctx.today

@@ -121,33 +121,53 @@ def audit(ctx, *, as_of: dt.date | None = None, close: bool = False, workers: in
 
 def _close(ctx, as_of, idle, result, workers, driver_factory, progress) -> None:
     from egovnet.inventory import load_inventory
+    from egovnet.services import pushes
     from egovnet.services.provision import default_driver_factory, link_job, push_all
 
     inventory = load_inventory(ctx.inventory)
-    jobs = []
-    with unit_of_work(ctx.engine) as s:
-        for row in idle:
-            link = s.get(Link, row["link"])
-            if link.status != "active" or s.exec(select(Allocation).where(Allocation.link_id == link.id)).first() is None:
-                continue
-            jobs.append(link_job(s, ctx, inventory, link, "shutdown", unit=", ".join(row["units"])))
     driver_factory = driver_factory or default_driver_factory(inventory)
-    push_all(ctx, inventory, jobs, driver_factory, dry_run=False, workers=workers, progress=progress)
+    with pushes.running(ctx, "audit idle --close"):
+        # closures an interrupted run left half-done are finished (saved, recorded, notices) or undone first
+        result["resumed"] = pushes.settle(ctx, inventory, driver_factory, services={"idle"})
+
+        def plan():
+            jobs = []
+            with unit_of_work(ctx.engine) as s:
+                for row in idle:
+                    link = s.get(Link, row["link"])
+                    if link.status != "active" or \
+                            s.exec(select(Allocation).where(Allocation.link_id == link.id)).first() is None:
+                        continue
+                    jobs.append(link_job(s, ctx, inventory, link, "shutdown", unit=", ".join(row["units"]),
+                                         intent={"service": "idle", "as_of": as_of.isoformat()}))
+            return jobs
+        jobs = pushes.retrying(plan)
+        push_all(ctx, inventory, jobs, driver_factory, dry_run=False, workers=workers, progress=progress)
+        _close_record(ctx, as_of, idle, jobs, result)
+
+
+def _close_record(ctx, as_of, idle, jobs, result) -> None:
+    from egovnet.services import pushes
+
     rows = {r["link"]: r for r in idle}
     for job in jobs:
         row = rows[job.link_id]
         if job.result is None or job.result.failed:
+            with unit_of_work(ctx.engine) as s:
+                pushes.mark_recorded(s, job.push_id)
             result["failed"].append({**row, "error": job.result.error if job.result else "not attempted"})
             continue
-        notices = _record_closure(ctx, job.link_id, as_of)
+        notices = _record_closure(ctx, job.link_id, as_of, job.push_id)
         result["closed"].append({**row, "closed_on": ctx.today.isoformat(), "notices": notices})
 
 
-def _record_closure(ctx, link_id: int, as_of: dt.date) -> list[dict]:
+def _record_closure(ctx, link_id: int, as_of: dt.date, push_id: int | None = None) -> list[dict]:
+    from egovnet.services import pushes
     from egovnet.services.notices import idle_closure_text, issue
 
     rule = ctx.policy.deadlines.idle_closure
     with unit_of_work(ctx.engine) as s:
+        pushes.mark_recorded(s, push_id)
         link = s.get(Link, link_id)
         link.status, link.closed_on = "closed_idle", ctx.today
         s.add(link)

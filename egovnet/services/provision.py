@@ -23,7 +23,7 @@ from egovnet.devices.driver import DeviceResult
 from egovnet.devices.render import render
 from egovnet.devices.safety import check_commands
 from egovnet.errors import EgovnetError, NotFound, PolicyViolation
-from egovnet.services import events
+from egovnet.services import events, pushes
 from egovnet.services.device_check import refuse_unless_ready
 from egovnet.state.db import unit_of_work
 from egovnet.state.models import Allocation, Application, Link, Push, Unit, utcnow
@@ -89,10 +89,12 @@ def check_capabilities(device, app_id: int, features: dict) -> None:
 
 
 def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, unit: str = "", unit_code: str = "",
-             bandwidth_mbps: int | None = None, also: tuple[str, ...] = (), journal: bool = True) -> Job:
+             bandwidth_mbps: int | None = None, also: tuple[str, ...] = (), journal: bool = True,
+             intent: dict | None = None) -> Job:
     """One device job on an already-built link, from its allocation: render the action's template (and any
-    templates in ``also``) and journal a 'planned' push in the caller's transaction. A job that changes the
-    rate keeps the link's current rate as ``previous``, so that it can be undone."""
+    templates in ``also``) and journal a 'planned' push in the caller's transaction, leasing the device and the
+    link for this run. A job that changes the rate keeps the link's current rate as ``previous``, so that it can
+    be undone. ``intent`` is what the caller's record step needs to be finished by a later run."""
     alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
     if alloc is None:
         raise PolicyViolation(f"link {link.id} has no port, VLAN or subnet on record, so nothing of it is on a "
@@ -110,8 +112,11 @@ def link_job(s, ctx, inventory, link: Link, action: str, *, app_id: int = 0, uni
     job = Job(app_id, link.id, unit, unit_code, dev.name, dev.platform, commands, context, action=action,
               also=tuple(also), previous=previous)
     if journal:
+        pushes.take(s, ctx, [("application", app_id) if app_id else ("link", link.id), ("device", dev.name)])
         push = Push(link_id=link.id, application_id=app_id or None, device=dev.name, action=action,
-                    commands=commands, actor=ctx.user, effective_date=ctx.today)
+                    commands=commands, actor=ctx.user, effective_date=ctx.today, run_id=pushes.current(ctx).id,
+                    intent={"service": "provision", **(intent or {}), "unit": unit, "unit_code": unit_code,
+                            "context": context, "previous": previous, "also": list(also)})
         s.add(push)
         s.flush()
         job.push_id = push.id
@@ -179,8 +184,10 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
     try:
         with unit_of_work(ctx.engine) as s:
             if all_approved:
+                # the cron path also picks up applications an interrupted run left in 'provisioning' (their
+                # journal rows were finished by pushes.settle); those another live run is pushing stay its own
                 app_ids = sorted(set(app_ids) | set(s.exec(select(Application.id).where(
-                    Application.status == "approved")).all()))
+                    Application.status.in_(("approved", "provisioning")))).all()) - busy_apps(s, ctx))
             if not app_ids:
                 raise NotFound("no applications to provision; name them, or use --all-approved")
             jobs: list[Job] = []
@@ -225,8 +232,13 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
                 job = Job(app.id, link.id, unit.name, unit.code, dev.name, dev.platform, commands, context,
                           construction_due=app.construction_due)
                 if not dry_run:
+                    pushes.take(s, ctx, [("application", app.id), ("device", dev.name)])
+                    due = app.construction_due.isoformat() if app.construction_due else None
                     push = Push(link_id=link.id, application_id=app.id, device=dev.name, action="open",
-                                commands=commands, actor=ctx.user, effective_date=ctx.today)
+                                commands=commands, actor=ctx.user, effective_date=ctx.today,
+                                run_id=pushes.current(ctx).id,
+                                intent={"service": "provision", "unit": unit.name, "unit_code": unit.code,
+                                        "context": context, "construction_due": due})
                     s.add(push)
                     s.flush()
                     job.push_id = push.id
@@ -252,8 +264,10 @@ def _reopen_job(s, ctx, inventory, link: Link, app: Application, unit: Unit, dry
         raise PolicyViolation(f"application {app.id}: link {link.id} was closed for non-use (Art. 15); it reopens "
                               f"only through an application filed with 'egovnet apply --reopen {link.id}'")
     rate = () if app.bandwidth_mbps == link.bandwidth_mbps else ("bandwidth",)
+    due = app.construction_due.isoformat() if app.construction_due else None
     job = link_job(s, ctx, inventory, link, "no_shutdown", app_id=app.id, unit=unit.name, unit_code=unit.code,
-                   bandwidth_mbps=app.bandwidth_mbps, also=rate, journal=not dry_run)
+                   bandwidth_mbps=app.bandwidth_mbps, also=rate, journal=not dry_run,
+                   intent={"reopen": True, "construction_due": due})
     job.construction_due, job.reopen = app.construction_due, True
     if not dry_run and app.status == "approved":
         app.status = "provisioning"
@@ -269,6 +283,16 @@ def _set_push(ctx, push_id: int | None, **values) -> None:
         for k, v in values.items():
             setattr(push, k, v)
         s.add(push)
+    pushes.checkpoint(values.get("status"))
+
+
+def busy_apps(s, ctx) -> set[int]:
+    """Applications another live run holds a lease on."""
+    from egovnet.state.models import Lease
+
+    mine = pushes.current(ctx).id
+    return {int(lease.object_key) for lease in s.exec(select(Lease).where(Lease.object_type == "application")).all()
+            if lease.run_id != mine and pushes.alive(lease)}
 
 
 def _backup(home: Path, device: str, text: str) -> Path:
@@ -299,6 +323,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                                           diff=[f"+ {g}" for g in gaps] if dry_run else [],
                                           extra={"commands": job.commands if dry_run else []})
                 if not dry_run:
+                    _save_if_unsaved(driver, p, job)
                     _set_push(ctx, job.push_id, status="applied", backup_path=str(backup), finished_at=utcnow())
                 continue
             _set_push(ctx, job.push_id, status="pushing", backup_path=str(backup))
@@ -341,6 +366,16 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
         for _ in jobs:
             if progress:
                 progress()
+
+
+def _save_if_unsaved(driver, p, job: Job) -> bool:
+    """Nothing to push, but the device's saved (startup) config may still lack what the job means to leave (a
+    run that died between verify and save): then save, so that the change survives a reboot."""
+    stored = driver.saved_config()
+    if stored is None or not p.gaps(stored, job, verifying=True):
+        return False
+    driver.save()
+    return True
 
 
 def _each(driver, commands: list[str]) -> None:
@@ -427,6 +462,8 @@ def record(ctx, jobs: list[Job]) -> list[dict]:
             late = bool(ok and job.construction_due and ctx.today > job.construction_due)
             status = ("joined" if job.joins else "applied" if res and res.changed else "unchanged") if ok else \
                 ("rolled_back" if res and res.extra.get("rolled_back") else "failed")
+            if not job.joins:
+                pushes.mark_recorded(s, job.push_id)
             alloc = s.exec(select(Allocation).where(Allocation.link_id == job.link_id)).first()
             rows.append({
                 "application": job.app_id, "unit": job.unit, "unit_code": job.unit_code, "link": job.link_id,
@@ -444,6 +481,8 @@ def push_all(ctx, inventory, jobs: list[Job], driver_factory, *, dry_run: bool, 
     by_device: dict[str, list[Job]] = {}
     for job in jobs:
         by_device.setdefault(job.device, []).append(job)
+    if not dry_run and any(j.push_id for j in jobs):
+        pushes.checkpoint("planned")
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(by_device) or 1))) as pool:
         list(pool.map(lambda name: push_device(ctx, inventory.device(name), by_device[name], driver_factory,
                                                dry_run, progress), by_device))
@@ -455,11 +494,29 @@ def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: st
     from egovnet.inventory import load_inventory
 
     inventory = load_inventory(ctx.inventory)
-    jobs = plan(ctx, inventory, app_ids, all_approved=all_approved, device=device, dry_run=dry_run)
-    driver_factory = driver_factory or default_driver_factory(inventory, session_log)
-    if on_total:
-        on_total(len(jobs))
-    push_all(ctx, inventory, jobs, driver_factory, dry_run=dry_run, workers=workers, progress=progress)
+    with pushes.running(ctx, "provision"):
+        if dry_run:
+            jobs = plan(ctx, inventory, app_ids, all_approved=all_approved, device=device, dry_run=True)
+        else:
+            ctx.require(("bdc",), "provision links", 7)
+            driver_factory = driver_factory or default_driver_factory(inventory, session_log)
+            # an earlier run that died with these applications half-pushed is finished (or undone) first
+            resumed = pushes.settle(ctx, inventory, driver_factory, apps=None if all_approved else set(app_ids),
+                                    services={"provision"})
+            try:
+                jobs = pushes.retrying(lambda: plan(ctx, inventory, app_ids, all_approved=all_approved,
+                                                    device=device, dry_run=False))
+            except NotFound:
+                if not (all_approved and resumed):
+                    raise
+                jobs = []  # the cron run only finished what an interrupted run left
+        driver_factory = driver_factory or default_driver_factory(inventory, session_log)
+        if on_total:
+            on_total(len(jobs))
+        push_all(ctx, inventory, jobs, driver_factory, dry_run=dry_run, workers=workers, progress=progress)
+        if not dry_run:
+            rows = record(ctx, jobs)
+            return {"dry_run": False, "results": rows, "resumed": resumed}
     if dry_run:
         rows = [{"application": j.app_id, "unit": j.unit, "link": j.link_id, "device": j.device,
                  "status": "joined" if j.joins else ("failed" if j.result and j.result.failed else "planned"),
@@ -467,5 +524,4 @@ def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: st
                  "failed": bool(j.result and j.result.failed), "error": j.result.error if j.result else None}
                 for j in jobs]
         return {"dry_run": True, "results": rows}
-    rows = record(ctx, jobs)
-    return {"dry_run": False, "results": rows}
+

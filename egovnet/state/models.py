@@ -221,6 +221,32 @@ class Push(SQLModel, table=True):
     effective_date: dt.date
     started_at: dt.datetime = Field(default_factory=utcnow)
     finished_at: Optional[dt.datetime] = Field(default=None)
+    # what the run that journalled the push still had to do, so that a later run can finish it after a crash:
+    # which service, the template context, and what its record step needs (change id, reason, as-of day)
+    intent: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    run_id: str = Field(default="", max_length=32, index=True)
+    recorded_at: Optional[dt.datetime] = Field(default=None)   # the record step ran: the journal row is closed
+
+
+class Lease(SQLModel, table=True):
+    """A device, application or link being pushed by one egovnet run. Taken in the plan transaction, released
+    when the run ends; a second run is refused and told who holds it. A holder that is gone (its pid no longer
+    runs on this host, or, on another host, older than the stale limit) leaves a stale lease another run may
+    take over."""
+
+    __tablename__ = "lease"
+    __table_args__ = (UniqueConstraint("object_type", "object_key", name="uq_lease_object"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    object_type: str = Field(max_length=16)       # device | application | link
+    object_key: str = Field(max_length=64)
+    run_id: str = Field(max_length=32, index=True)
+    actor: str = Field(max_length=64)
+    os_user: str = Field(max_length=64)
+    pid: int
+    process_start: str = Field(default="", max_length=32)   # /proc start time: a reused pid is not the holder
+    host: str = Field(max_length=255)
+    command: str = Field(default="", max_length=64)
+    taken_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class UsageDay(SQLModel, table=True):

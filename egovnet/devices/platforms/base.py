@@ -26,6 +26,7 @@ class Platform:
     netmiko_type: str = ""         # Netmiko's device_type
     templates: tuple[str, ...] = ()  # template folders, first wins (operator copies under inventory/templates/ win)
     show_config: str = ""
+    saved_config_command: str = ""   # shows the config the device boots with; "" when it keeps none
     error_pattern: str = ""        # matches the device's whole error line, so the journal can quote it
     config_mode: bool = True       # commands are sent in a configuration mode
     candidate: bool = False        # two-stage config: changes wait for `commit`

@@ -25,6 +25,7 @@ class CiscoIos(ConfigTreePlatform):
     netmiko_type = "cisco_ios"
     templates = ("cisco_ios",)
     show_config = "show running-config"
+    saved_config_command = "show startup-config"  # NVRAM; opens with "Using N out of M bytes"
     error_pattern = (r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed"
                      r"|% IP addresses may not be configured on L2 links|% VRF \S+ not configured"
                      r"|VTP VLAN configuration not allowed).*$")

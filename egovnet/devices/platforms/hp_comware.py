@@ -32,6 +32,7 @@ class HpComware(ConfigTreePlatform):
     netmiko_type = "hp_comware"
     templates = ("hp_comware",)
     show_config = "display current-configuration"
+    saved_config_command = "display saved-configuration"  # Comware 7: the main next-startup file
     # Comware prints every CLI error as ' % text' (unrecognized, incomplete, wrong parameter, a missing VLAN or
     # VPN instance ...); terminal syslog lines are '%Nov 25 ...' with no space after the '%'
     error_pattern = r"(?m)^\s*% \S.*$"

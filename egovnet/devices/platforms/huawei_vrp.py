@@ -19,6 +19,7 @@ class HuaweiVrp(ConfigTreePlatform):
     netmiko_type = "huawei"
     templates = ("huawei",)
     show_config = "display current-configuration"
+    saved_config_command = "display saved-configuration"  # VRP/VRPv8: the next-startup file
     error_pattern = r"(?m)^\s*Error:.*$"
     negate, up = "undo", "quit"
     max_line, max_description = 510, 242

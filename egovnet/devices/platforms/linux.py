@@ -24,6 +24,8 @@ class Linux(Platform):
     error_pattern = r"(?m)^(Error:|RTNETLINK answers(?!: File exists\r?$)|Cannot find device|.*: command not found).*$"
     config_mode = False
     saves = False
+    # no saved config: ip/nft/tc state lives in the kernel; what survives a reboot is the router's own boot
+    # scripts, outside egovnet. saved_config_command stays "" and a resumed push never saves.
     # a step for a part already gone ('tc qdisc del' with no qdisc) fails alone; verification decides
     step_by_step = frozenset({"close"})
     max_line, max_description = 1000, 64
