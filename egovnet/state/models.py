@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -63,15 +63,29 @@ class Unit(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
+# the statuses of a link that holds its address (Art. 14); closed, decommissioned and cancelled links do not
+OPEN_LINK_WHERE = ("separate_reason = '' AND address_key <> '' "
+                   "AND status IN ('requested', 'approved', 'provisioning', 'active')")
+
+
 class Link(SQLModel, table=True):
-    """One extranet link at one office address; shared by the units there (Art. 14)."""
+    """One extranet link at one office address; shared by the units there (Art. 14).
+
+    At most one open link per normalised address unless a separate link is recorded as an exception
+    (``separate_reason``): a partial unique index, the same on SQLite and PostgreSQL, so that no two
+    processes can both create the address's link."""
 
     __tablename__ = "link"
+    __table_args__ = (
+        Index("uq_link_open_address", "address_key", unique=True,
+              sqlite_where=text(OPEN_LINK_WHERE), postgresql_where=text(OPEN_LINK_WHERE)),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     address: str = Field(max_length=128)
     address_key: str = Field(max_length=128, index=True)
     mode: str = Field(max_length=16)
     status: str = Field(default="requested", max_length=16, index=True)
+    separate_reason: str = Field(default="", max_length=2000)   # why this link does not serve its whole address
     bandwidth_mbps: int = Field(default=0)
     opened_on: Optional[dt.date] = Field(default=None)
     closed_on: Optional[dt.date] = Field(default=None)

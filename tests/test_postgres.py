@@ -1,0 +1,182 @@
+"""Art. 14 held by the database itself, on SQLite and PostgreSQL alike; PostgreSQL's driver and log guard."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import APPLY_ARGS, DEPT, ON_POSTGRES, add_unit, db_url, fails, file_app, ok, sql
+
+
+def test_a_postgresql_url_whose_driver_is_absent_is_one_line_naming_the_extra(tmp_path):
+    """pg8000 is not installed here (and is not what egovnet ships): one line, what to install, nothing written."""
+    r = fails(1, "--db", "postgresql+pg8000://egovnet:s3cret@127.0.0.1:1/egovnet", "init")
+    assert r.err == ("Error: cannot open database postgresql+pg8000://egovnet:***@127.0.0.1:1/egovnet: its driver "
+                     "'pg8000' is not installed; egovnet talks to PostgreSQL through psycopg: "
+                     "pip install 'egovnet[postgres]' and use a postgresql+psycopg:// URL\n")
+    r = fails(1, "--db", "postgresql+pg8000://egovnet@127.0.0.1:1/egovnet", "dept", "list")
+    assert "pip install 'egovnet[postgres]'" in r.err
+    assert not (tmp_path / "home" / "egovnet.db").exists()
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://egovnet@127.0.0.1:1/egovnet",
+                                 "postgresql://egovnet@127.0.0.1:1/egovnet"])
+def test_without_psycopg_init_says_which_extra_to_install(tmp_path, url):
+    """An installation without the extra: psycopg cannot be imported (hidden from this one interpreter)."""
+    script = textwrap.dedent("""
+        import sys
+        sys.modules["psycopg"] = None  # what Python does for a package that is not installed: ImportError
+        from egovnet.cli import main
+        sys.argv = ["egovnet", "--db", sys.argv[1], "init"]
+        main()
+    """)
+    p = subprocess.run([sys.executable, "-c", script, url], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1, p.stderr
+    assert p.stderr == ("Error: cannot open database postgresql+psycopg://egovnet@127.0.0.1:1/egovnet: the PostgreSQL "
+                        "driver psycopg is not installed; pip install 'egovnet[postgres]'\n")
+    assert p.stdout == ""
+
+
+def _insert_link(address_key: str, status: str = "requested", separate_reason: str = "") -> None:
+    sql("INSERT INTO link (address, address_key, mode, status, separate_reason, bandwidth_mbps, created_at) "
+        "VALUES (:a, :k, 'dedicated', :s, :r, 0, '2026-09-28 00:00:00')",
+        a=address_key, k=address_key, s=status, r=separate_reason)
+
+
+def test_the_database_refuses_a_second_open_link_at_one_address(_home):
+    """The unique index, not only the service: a writer that skipped the check is refused by the database."""
+    from sqlalchemy.exc import IntegrityError
+
+    ok("init")
+    _insert_link("青浦区华新镇华腾路1号")
+    with pytest.raises(IntegrityError, match="uq_link_open_address|link.address_key"):
+        _insert_link("青浦区华新镇华腾路1号", status="active")
+    # a recorded exception, a link no longer open, and a link without an address are not the address's link
+    _insert_link("青浦区华新镇华腾路1号", separate_reason="卫生室医疗专网需物理隔离")
+    for status in ("closed_idle", "decommissioned", "cancelled"):
+        _insert_link("青浦区华新镇华腾路1号", status=status)
+    _insert_link("")
+    _insert_link("")
+    assert sql("SELECT count(*) FROM link") == [(7,)]
+
+
+def test_a_separate_link_is_its_units_own_and_others_at_the_address_share_one(directory):
+    a = file_app("zjj-zhangma-ws", "--separate-link", "卫生室医疗专网需物理隔离")
+    b = file_app("zjj-zhangma")
+    assert (a["link_id"], b["link_id"], b["shared_link"]) == (1, 2, None)
+    assert sql("SELECT id, separate_reason FROM link ORDER BY id") == [(1, "卫生室医疗专网需物理隔离"), (2, "")]
+
+
+def test_a_closed_link_is_not_reopened_when_another_link_serves_its_address(directory):
+    ok("init")
+    sql("INSERT INTO link (address, address_key, mode, status, separate_reason, bandwidth_mbps, created_at) "
+        "SELECT address, address_key, 'dedicated', 'closed_idle', '', 50, '2026-01-01 00:00:00' FROM unit "
+        "WHERE code = 'zjj-zhangma'")
+    sql("INSERT INTO application (unit_id, dept_id, link_id, joined_link, separate_link_reason, kind, basis, scope, "
+        "mode, purpose, bandwidth_mbps, technical, time_requirement, cost_bearer, features, received_on, review_due, "
+        "review_due_provisional, status, filed_by, reason, reopen_reason, construction_due_provisional, created_at) "
+        "SELECT id, dept_id, 1, :no, '', 'new', 'b', 's', 'dedicated', 'p', 50, 't', 't', 'budget', '{}', "
+        "'2026-01-05', '2026-01-12', :no, 'closed', 'x', '', '', :no, '2026-01-05 00:00:00' FROM unit "
+        "WHERE code = 'zjj-zhangma'", no=False)
+    now = file_app("zjj-zhangma-ws")  # the other unit at the address files meanwhile: a new link
+    assert now["link_id"] == 2
+    r = fails(3, "apply", "--reopen", "1", "--unit", "zjj-zhangma", "--reason", "恢复办公", user="dept.zhujiajiao")
+    assert r.err == ("Error: link 1 cannot be reopened: link 2 (requested) now serves its address "
+                     "青浦区朱家角镇张马村沈太路1号 and Art. 14 allows one; file an ordinary application to join it\n")
+    assert sql("SELECT count(*) FROM application") == [(2,)]
+
+
+def test_upgrade_to_0006_keeps_links_made_before_the_index_and_marks_the_duplicates(tmp_path):
+    """A database that raced before 0006 (two open links at one address) upgrades; the later link says why."""
+    from alembic import command
+
+    from egovnet.state.db import HEAD_REVISION, alembic_config, make_engine, upgrade
+
+    engine = make_engine(db_url())
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(engine, conn), "0005")
+    for link_id, key, status in ((1, "a", "active"), (2, "a", "requested"), (3, "a", "closed_idle"),
+                                 (4, "b", "approved"), (5, "b", "approved")):
+        sql("INSERT INTO link (id, address, address_key, mode, status, bandwidth_mbps, created_at) "
+            "VALUES (:i, :k, :k, 'dedicated', :s, 50, '2026-01-01 00:00:00')", i=link_id, k=key, s=status)
+    sql("INSERT INTO department (id, name, contact, created_at) VALUES (1, 'd', '', '2026-01-01 00:00:00')")
+    sql("INSERT INTO unit (id, name, code, category, dept_id, town, address, address_key, budget_unit, contact, "
+        "justification, created_at, updated_at) VALUES (1, 'u', 'u1', 'village', 1, '', 'b', 'b', :yes, '', '', "
+        "'2026-01-01 00:00:00', '2026-01-01 00:00:00')", yes=True)
+    sql("INSERT INTO application (unit_id, dept_id, link_id, joined_link, separate_link_reason, kind, basis, scope, "
+        "mode, purpose, bandwidth_mbps, technical, time_requirement, cost_bearer, features, received_on, review_due, "
+        "review_due_provisional, status, filed_by, reason, reopen_reason, construction_due_provisional, created_at) "
+        "VALUES (1, 1, 4, :no, '专网隔离', 'new', '', '', 'dedicated', '', 50, '', '', 'budget', '{}', '2026-01-01', "
+        "'2026-01-08', :no, 'approved', 'x', '', '', :no, '2026-01-01 00:00:00')", no=False)
+    assert upgrade(engine, tmp_path)["to"] == HEAD_REVISION
+    engine.dispose()
+    rows = sql("SELECT id, separate_reason FROM link ORDER BY id")
+    found = ("a second open link at this address, found on the upgrade to schema 0006 (before it, PostgreSQL did "
+             "not enforce Art. 14); review it with the units at the address")
+    assert rows == [(1, ""), (2, found), (3, ""), (4, "专网隔离"), (5, "")]
+
+
+WORKER = textwrap.dedent("""
+    import json, sys
+    from typer.testing import CliRunner
+    from egovnet.cli import app
+    start, count = int(sys.argv[1]), int(sys.argv[2])
+    runner, errors = CliRunner(), []
+    args = ["--basis", "b", "--scope", "s", "--mode", "dedicated", "--purpose", "p", "--bandwidth", "10",
+            "--technical", "t", "--time-requirement", "t", "--cost-bearer", "budget"]
+    for i in range(start, start + count):
+        res = runner.invoke(app, ["--user", "dept.zhujiajiao", "apply", "--unit", f"u{i:03d}", *args])
+        if res.exit_code:
+            errors.append(res.stderr or repr(res.exception))
+    print(json.dumps(errors))
+""")
+
+
+def test_two_processes_filing_at_shared_addresses_give_one_link_per_address(_home, tmp_path):
+    """Art. 14 under two concurrent writers: 2 x 40 applications, 4 units at each of 20 addresses, the two
+    processes interleaved so that both reach each address at about the same time. On PostgreSQL before
+    schema 0006 this gave more links than addresses, all exit 0."""
+    from egovnet.services.context import Ctx
+    from egovnet.services.directory import UnitInput, add_unit as add
+    from egovnet.settings import Settings
+    from egovnet.state.db import dispose_all
+
+    ok("dept", "add", DEPT)
+    ctx = Ctx.from_settings(Settings.resolve())
+    for i in range(80):  # units i and i+40 share an address, and so do i+20 and i+60 (first process: 0..39)
+        add(ctx, UnitInput(name=f"村委会{i:03d}", code=f"u{i:03d}", category="village", dept=DEPT,
+                           address=f"青浦区华新镇华腾路{i % 20 + 1}号", mlps_level=2))
+    dispose_all()
+    (tmp_path / "worker.py").write_text(WORKER)
+    procs = [subprocess.Popen([sys.executable, str(tmp_path / "worker.py"), str(s), "40"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path) for s in (0, 40)]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        assert out.strip() == "[]", out[:2000]  # no error shown, no application refused
+    assert sql("SELECT count(*) FROM application") == [(80,)]
+    assert sql("SELECT count(*), count(DISTINCT address_key) FROM link") == [(20, 20)]
+    assert sql("SELECT count(DISTINCT a.link_id) FROM application a JOIN unit u ON u.id = a.unit_id "
+               "GROUP BY u.address_key") == [(1,)] * 20
+    assert sql("SELECT count(*) FROM event WHERE object_type = 'link' AND action = 'create'") == [(20,)]
+
+
+@pytest.mark.postgres_only
+def test_the_write_lock_is_per_database_and_taken_only_by_writers(_home):
+    """Readers never wait for the writer lock; and it is released with the transaction that took it."""
+    from sqlalchemy import text
+
+    from egovnet.state.db import WRITE_LOCK_KEY, make_engine, unit_of_work
+
+    ok("init")
+    engine = make_engine(db_url())
+    held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :k AND granted"
+    with unit_of_work(engine) as s:
+        assert s.execute(text(held), {"k": WRITE_LOCK_KEY}).scalar() == 1
+    with unit_of_work(engine, write=False) as s:
+        assert s.execute(text(held), {"k": WRITE_LOCK_KEY}).scalar() == 0
+    engine.dispose()
+    assert ON_POSTGRES
