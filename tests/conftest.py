@@ -29,11 +29,6 @@ ON_POSTGRES = bool(PG_URL)
 _test_numbers = itertools.count(1)
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "sqlite_only(reason): about SQLite itself; skipped on PostgreSQL")
-    config.addinivalue_line("markers", "postgres_only: needs EGOVNET_DB pointing at a PostgreSQL server")
-
-
 def pytest_collection_modifyitems(config, items):
     for item in items:
         mark = item.get_closest_marker("sqlite_only")
