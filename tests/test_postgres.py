@@ -180,3 +180,106 @@ def test_the_write_lock_is_per_database_and_taken_only_by_writers(_home):
         assert s.execute(text(held), {"k": WRITE_LOCK_KEY}).scalar() == 0
     engine.dispose()
     assert ON_POSTGRES
+
+
+def test_a_conflict_the_database_reports_is_retried_in_a_fresh_transaction(_home):
+    """What a concurrent writer causes, made here by an attempt that does not look first: the unique index
+    refuses it, the retry sees the row and takes the other branch; a conflict that stays is raised."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import select
+
+    from egovnet.errors import NotFound
+    from egovnet.state.db import make_engine, retrying, unit_of_work
+    from egovnet.state.models import Link
+
+    ok("init")
+    _insert_link("青浦区华新镇华腾路1号", status="active")
+    engine = make_engine(db_url())
+    calls = []
+
+    def file_link(look: bool):
+        calls.append(look)
+        with unit_of_work(engine) as s:
+            if look or len(calls) > 1:
+                found = s.exec(select(Link).where(Link.address_key == "青浦区华新镇华腾路1号",
+                                                  Link.status == "active")).first()
+                if found:
+                    return found.id
+            link = Link(address="青浦区华新镇华腾路1号", address_key="青浦区华新镇华腾路1号", mode="dedicated")
+            s.add(link)
+            s.flush()
+            return link.id
+
+    assert retrying(lambda: file_link(False)) == 1
+    assert len(calls) == 2
+    calls.clear()
+
+    def always_blind():
+        calls.append(1)
+        with unit_of_work(engine) as s:
+            s.add(Link(address="青浦区华新镇华腾路1号", address_key="青浦区华新镇华腾路1号", mode="dedicated"))
+
+    with pytest.raises(IntegrityError):
+        retrying(always_blind, attempts=3)
+    assert len(calls) == 3
+    calls.clear()
+
+    def refused():
+        calls.append(1)
+        raise NotFound("application 9 not found")
+
+    with pytest.raises(NotFound):
+        retrying(refused)
+    assert len(calls) == 1  # an ordinary refusal is not a conflict
+    assert sql("SELECT count(*) FROM link") == [(1,)]
+    engine.dispose()
+
+
+def _together(*argvs: list[str]) -> list[subprocess.CompletedProcess]:
+    """Start one egovnet process per argv at once (the test's environment: its database), wait for all."""
+    procs = [subprocess.Popen([sys.executable, "-m", "egovnet", *argv], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for argv in argvs]
+    out = []
+    for argv, p in zip(argvs, procs):
+        stdout, stderr = p.communicate(timeout=300)
+        out.append(subprocess.CompletedProcess(argv, p.returncode, stdout, stderr))
+    return out
+
+
+def test_two_batch_imports_of_one_wave_at_once_write_it_once(_home):
+    """Batch onboarding reads what exists, then writes what is new: two at once must not both write it."""
+    import csv
+    import json
+
+    from conftest import REPO
+
+    sample = REPO / "examples" / "qingpu-villages.csv"
+    ok("init")
+    units = _together(["unit", "import", str(sample), "--create-depts", "--json"],
+                      ["unit", "import", str(sample), "--create-depts", "--json"])
+    assert [p.returncode for p in units] == [0, 0], [p.stderr for p in units]
+    assert sorted(json.loads(p.stdout)["created"] for p in units) == [0, 206]
+    assert sql("SELECT count(*), count(DISTINCT code) FROM unit") == [(206, 206)]
+    assert sql("SELECT count(*) FROM department") == [(11,)]
+    apps = _together(["apply", "--batch", str(sample), "--json"], ["apply", "--batch", str(sample), "--json"])
+    assert [p.returncode for p in apps] == [0, 0], [p.stderr for p in apps]
+    assert sorted((json.loads(p.stdout)["created"], json.loads(p.stdout)["unchanged"]) for p in apps) == [
+        (0, 206), (206, 0)]
+    addresses = {row[5] for row in list(csv.reader(open(sample, encoding="utf-8-sig")))[1:]}
+    assert sql("SELECT count(*) FROM application") == [(206,)]
+    assert sql("SELECT count(*), count(DISTINCT address_key) FROM link") == [(len(addresses), len(addresses))]
+
+
+def test_two_reviewers_approving_the_same_applications_at_once_approve_each_once(directory):
+    """Review reads the status, then writes the decision: each application is decided once, the other
+    reviewer is told it was decided already (exit 3), never an error from the database."""
+    ids = [file_app(code)["id"] for code in ("zjj-zhangma", "zjj-zhangma-ws")]
+    runs = _together(*[["--user", "bdc.reviewer", "review", "approve", str(i)] for i in ids for _ in range(2)])
+    codes = sorted(p.returncode for p in runs)
+    assert codes == [0, 0, 3, 3], [p.stderr for p in runs]
+    for p in runs:
+        if p.returncode:
+            assert p.stderr.startswith("Error: application ") and "is approved, not submitted" in p.stderr
+            assert p.stderr.count("\n") == 1, p.stderr
+    assert sql("SELECT count(*) FROM event WHERE action = 'approve'") == [(2,)]
+    assert sql("SELECT status FROM link") == [("approved",)]
