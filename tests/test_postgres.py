@@ -283,3 +283,27 @@ def test_two_reviewers_approving_the_same_applications_at_once_approve_each_once
             assert p.stderr.count("\n") == 1, p.stderr
     assert sql("SELECT count(*) FROM event WHERE action = 'approve'") == [(2,)]
     assert sql("SELECT status FROM link") == [("approved",)]
+
+
+def test_a_reopen_whose_address_was_taken_meanwhile_is_refused_before_any_push(lab):
+    """Art. 14 at provisioning: the reopen was filed and approved while the address was free; another unit
+    there filed since, so the closed link may not come back beside the new one. Nothing reaches the device."""
+    from test_lifecycle import open_link, unit
+
+    dev = lab.devices["zjj-sw1"]
+    ok("dept", "add", DEPT)
+    first = open_link("aa", address="青浦区朱家角镇某路1号")
+    ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes")
+    ok("--today", "2026-12-29", "apply", "--reopen", "1", "--reason", "村务公开系统上线", user="dept.zhujiajiao")
+    ok("--today", "2026-12-30", "review", "approve", "2", user="bdc.reviewer")
+    unit("bb", address="青浦区朱家角镇某路1号")
+    assert ok("--today", "2026-12-30", "apply", "--unit", "bb", *APPLY_ARGS, "--json",
+              user="dept.zhujiajiao").json()["link_id"] == 2
+    before = dev.running_text()
+    r = fails(3, "--today", "2026-12-31", "provision", "2", "--yes")
+    assert r.err == ("Error: link 1 cannot be reopened: link 2 (requested) now serves its address 青浦区朱家角镇某路1号 "
+                     "and Art. 14 allows one; file an ordinary application to join it\n")
+    assert dev.running_text() == before
+    assert sql("SELECT id, status FROM link ORDER BY id") == [(1, "closed_idle"), (2, "requested")]
+    assert sql("SELECT count(*) FROM push WHERE action <> 'open'") == [(1,)]  # the idle closure's, nothing since
+    assert first["port"]
