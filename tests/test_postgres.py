@@ -307,3 +307,16 @@ def test_a_reopen_whose_address_was_taken_meanwhile_is_refused_before_any_push(l
     assert sql("SELECT id, status FROM link ORDER BY id") == [(1, "closed_idle"), (2, "requested")]
     assert sql("SELECT count(*) FROM push WHERE action <> 'open'") == [(1,)]  # the idle closure's, nothing since
     assert first["port"]
+
+
+@pytest.mark.parametrize("command", [["init"], ["dept", "list"]])
+def test_an_unreachable_postgresql_server_is_one_error_line(command):
+    import socket
+
+    with socket.socket() as s:  # a port on 127.0.0.1 where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = fails(1, "--db", f"postgresql://egovnet:s3cret@127.0.0.1:{port}/egovnet", *command)
+    assert r.err.startswith(f"Error: cannot open database postgresql+psycopg://egovnet:***@127.0.0.1:{port}/egovnet: "
+                            "OperationalError: (psycopg.OperationalError) connection failed: "), r.err
+    assert "s3cret" not in r.err

@@ -138,7 +138,10 @@ def upgrade(engine, home: Path) -> dict:
     """Bring the schema to HEAD_REVISION. Returns what was done."""
     from alembic import command
 
-    before = current_revision(engine)
+    try:
+        before = current_revision(engine)
+    except Exception as exc:  # an unreachable server, a refused login: one line, as get_engine says it
+        raise DatabaseError(_cannot_open(engine.url.render_as_string(hide_password=False), exc)) from None
     if before == HEAD_REVISION:
         return {"from": before, "to": before, "backup": None}
     if before is not None and before not in _known_revisions():
@@ -167,8 +170,7 @@ def get_engine(settings, *, auto_upgrade: bool = True):
         except DatabaseError:
             raise
         except Exception as exc:  # no traceback for an unreachable or corrupt database
-            raise DatabaseError(f"cannot open database {_safe_url(url)}: {exc.__class__.__name__}: "
-                                f"{str(exc).splitlines()[0][:200]}") from None
+            raise DatabaseError(_cannot_open(url, exc)) from None
         _engines[url] = engine
     return engine
 
@@ -206,6 +208,11 @@ def _sqlstate(exc) -> str | None:
     if orig is not None and orig.__class__.__name__ == "IntegrityError" and "UNIQUE constraint failed" in str(orig):
         return "23505"  # SQLite says it in words
     return None
+
+
+def _cannot_open(url: str, exc: Exception) -> str:
+    return (f"cannot open database {_safe_url(url)}: {exc.__class__.__name__}: "
+            f"{(str(exc).splitlines() or [''])[0][:200]}")
 
 
 def _safe_url(url: str) -> str:
