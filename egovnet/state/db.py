@@ -170,7 +170,7 @@ def get_engine(settings, *, auto_upgrade: bool = True):
         except DatabaseError:
             raise
         except Exception as exc:  # no traceback for an unreachable or corrupt database
-            raise DatabaseError(_cannot_open(url, exc)) from None
+            raise DatabaseError(_cannot_open(_postgres_url(url), exc)) from None
         _engines[url] = engine
     return engine
 
