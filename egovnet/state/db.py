@@ -98,7 +98,8 @@ def _missing_driver(url: str, exc: ImportError) -> str:
 def current_revision(engine) -> str | None:
     from sqlalchemy import inspect, text
 
-    with engine.connect() as conn:
+    # a read: it neither takes BEGIN IMMEDIATE nor waits for PostgreSQL's writer lock on every command's start
+    with engine.execution_options(egovnet_write=False).connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
