@@ -141,7 +141,10 @@ def upgrade(engine, home: Path) -> dict:
 
     try:
         before = current_revision(engine)
-    except Exception as exc:  # an unreachable server, a refused login: one line, as get_engine says it
+    except Exception as exc:
+        if engine.url.get_backend_name() == "sqlite":
+            raise  # a SQLite file's own failures (disk full, read-only folder) are described by the caller
+        # an unreachable server, a refused login: one line, as get_engine says it
         raise DatabaseError(_cannot_open(engine.url.render_as_string(hide_password=False), exc)) from None
     if before == HEAD_REVISION:
         return {"from": before, "to": before, "backup": None}
