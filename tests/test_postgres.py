@@ -111,8 +111,12 @@ def test_upgrade_to_0006_keeps_links_made_before_the_index_and_marks_the_duplica
         "review_due_provisional, status, filed_by, reason, reopen_reason, construction_due_provisional, created_at) "
         "VALUES (1, 1, 4, :no, '专网隔离', 'new', '', '', 'dedicated', '', 50, '', '', 'budget', '{}', '2026-01-01', "
         "'2026-01-08', :no, 'approved', 'x', '', '', :no, '2026-01-01 00:00:00')", no=False)
+    sql("INSERT INTO usage_day (link_id, day, source, bytes_in, bytes_out) VALUES (1, '2026-01-02', 'device', "
+        "2000000000, 7)")
     assert upgrade(engine, tmp_path)["to"] == HEAD_REVISION
     engine.dispose()
+    sql("UPDATE usage_day SET bytes_in = bytes_in * 5000")  # past 4 bytes, now that the column holds 8
+    assert sql("SELECT link_id, bytes_in, bytes_out FROM usage_day") == [(1, 10_000_000_000_000, 7)]
     rows = sql("SELECT id, separate_reason FROM link ORDER BY id")
     found = ("a second open link at this address, found on the upgrade to schema 0006 (before it, PostgreSQL did "
              "not enforce Art. 14); review it with the units at the address")
@@ -323,3 +327,28 @@ def test_an_unreachable_postgresql_server_is_one_error_line(command):
                             "OperationalError: "), r.err
     assert r.err.endswith(f'connection to server at "127.0.0.1", port {port} failed: Connection refused\n'), r.err
     assert "s3cret" not in r.err
+
+
+def test_traffic_counters_hold_64_bits(_home):
+    """A device's octet counters are 64-bit (ifHCInOctets); PostgreSQL's INTEGER stops at 2**31 - 1."""
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from egovnet.state.db import make_engine, unit_of_work
+    from egovnet.state.models import UsageDay, UsageSample
+
+    ok("init")
+    _insert_link("青浦区华新镇华腾路1号", status="active")
+    engine = make_engine(db_url())
+    big = 2**64 - 1 - 2**63  # the largest a signed BIGINT holds: 9223372036854775807
+    with unit_of_work(engine) as s:
+        s.add(UsageSample(link_id=1, device="zjj-sw1", port="GigabitEthernet0/0/1", in_octets=big,
+                          out_octets=8_824_002_336_096))
+        s.add(UsageDay(link_id=1, day=dt.date(2026, 9, 28), source="device", bytes_in=10_800_000_000_000,
+                       bytes_out=2**31))
+    with unit_of_work(engine, write=False) as s:
+        sample, day = s.exec(select(UsageSample)).one(), s.exec(select(UsageDay)).one()
+        assert (sample.in_octets, sample.out_octets, day.bytes_in, day.bytes_out) == (
+            big, 8_824_002_336_096, 10_800_000_000_000, 2**31)
+    engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -243,8 +243,9 @@ class UsageDay(SQLModel, table=True):
     link_id: int = Field(foreign_key="link.id", index=True)
     day: dt.date = Field(index=True)
     source: str = Field(max_length=16)          # device | import
-    bytes_in: int = Field(default=0)
-    bytes_out: int = Field(default=0)
+    # 64-bit: a day of a 1 Gbit/s link is up to 10.8 TB, past PostgreSQL's 4-byte INTEGER (SQLite's is 8 bytes)
+    bytes_in: int = Field(default=0, sa_type=BigInteger)
+    bytes_out: int = Field(default=0, sa_type=BigInteger)
 
 
 class UsageSample(SQLModel, table=True):
@@ -255,8 +256,8 @@ class UsageSample(SQLModel, table=True):
     link_id: int = Field(foreign_key="link.id", index=True, unique=True)
     device: str = Field(max_length=64)
     port: str = Field(max_length=64)
-    in_octets: int = Field(default=0)
-    out_octets: int = Field(default=0)
+    in_octets: int = Field(default=0, sa_type=BigInteger)    # the device's 64-bit counters (ifHCInOctets)
+    out_octets: int = Field(default=0, sa_type=BigInteger)
     taken_at: dt.datetime = Field(default_factory=utcnow)
 
 

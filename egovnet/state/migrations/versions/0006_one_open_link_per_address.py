@@ -1,4 +1,5 @@
-"""one open link per address (Art. 14) as a unique index; TRUNCATE of the event log refused on PostgreSQL
+"""one open link per address (Art. 14) as a unique index; TRUNCATE of the event log refused on PostgreSQL;
+traffic counters 64-bit
 
 Revision ID: 0006
 Revises: 0005
@@ -9,6 +10,9 @@ of its application, or the policy); a partial unique index then allows one open 
 address and no more, on SQLite and on PostgreSQL alike. A database that already holds two open links at
 one address (possible on PostgreSQL before this revision) keeps them: the later ones are marked with
 the reason below, so that the upgrade never fails and the duplicate stays visible on 'egovnet link show'.
+
+Traffic counters and daily byte counts become BIGINT: devices count octets in 64 bits, and PostgreSQL's
+INTEGER holds 4 bytes (2 GB); SQLite's INTEGER already held 8.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -26,7 +30,15 @@ FOUND_ON_UPGRADE = ("a second open link at this address, found on the upgrade to
                     "PostgreSQL did not enforce Art. 14); review it with the units at the address")
 
 
+COUNTERS = (("usage_day", ("bytes_in", "bytes_out")), ("usage_sample", ("in_octets", "out_octets")))
+
+
 def upgrade() -> None:
+    for table, columns in COUNTERS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column in columns:
+                batch_op.alter_column(column, existing_type=sa.Integer(), type_=sa.BigInteger(),
+                                      existing_nullable=False)
     with op.batch_alter_table('link', schema=None) as batch_op:
         batch_op.add_column(sa.Column('separate_reason', sqlmodel.sql.sqltypes.AutoString(length=2000),
                                       nullable=False, server_default=''))
@@ -52,3 +64,8 @@ def downgrade() -> None:
     op.drop_index('uq_link_open_address', table_name='link')
     with op.batch_alter_table('link', schema=None) as batch_op:
         batch_op.drop_column('separate_reason')
+    for table, columns in COUNTERS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column in columns:
+                batch_op.alter_column(column, existing_type=sa.BigInteger(), type_=sa.Integer(),
+                                      existing_nullable=False)
