@@ -4,14 +4,13 @@ each problem read-only. The lab devices start with both configured and lose them
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import DEPT, REPO, fails, file_app, ok, run
+from conftest import DEPT, REPO, fails, file_app, ok, run, sql
 
 from egovnet.devices import platforms
 from egovnet.lab.device import CliSession, Device
@@ -187,10 +186,9 @@ def test_provision_refuses_a_device_without_isolation_and_builds_the_other(lab, 
     assert not [c for c in typed if c.startswith(("system-view", "configure", "interface", "vlan", "save", "write"))], typed
     assert not (_home / "backups" / dev.name).exists()
     assert any("egov-L" in line for line in other.running_lines())
-    con = sqlite3.connect(_home / "egovnet.db")
-    journal = dict(con.execute("SELECT device, status FROM push").fetchall())
+    journal = dict(sql("SELECT device, status FROM push"))
     assert journal == {dev.name: "refused", other.name: "applied"}
-    assert con.execute("SELECT error FROM push WHERE device = ?", (dev.name,)).fetchone()[0] == line
+    assert sql("SELECT error FROM push WHERE device = :d", d=dev.name)[0][0] == line
     assert ok("review", "show", str(refused_app), "--json").json()["status"] == "approved"
     # once the engineer restores the ACL/VPN instance (here: a fresh device), the same run goes through
     dev.__post_init__()

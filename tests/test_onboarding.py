@@ -2,11 +2,10 @@
 
 import csv
 import datetime as dt
-import sqlite3
 
 import pytest
 
-from conftest import DEPT, REPO, fails, ok, run
+from conftest import DEPT, REPO, fails, ok, run, sql
 
 SAMPLE = REPO / "examples" / "qingpu-villages.csv"
 UNIT_HEADER = ["name", "code", "category", "dept", "town", "address", "budget", "mlps_level", "mlps_assessed",
@@ -21,19 +20,15 @@ def write_csv(path, header, rows, encoding="utf-8"):
     return path
 
 
-def db(home):
-    return sqlite3.connect(home / "egovnet.db")
-
-
 def counts(home):
-    con = db(home)
+    """Rows per table of the test's database; {} while it has no schema yet."""
+    from sqlalchemy.exc import DBAPIError
+
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        return {t: sql(f"SELECT count(*) FROM {t}")[0][0]
                 for t in ("department", "unit", "application", "link", "event", "import_batch")}
-    except sqlite3.OperationalError:
+    except DBAPIError:
         return {}
-    finally:
-        con.close()
 
 
 def village(name, code, address="青浦区朱家角镇张马村1号", **over):
@@ -69,10 +64,8 @@ def test_sample_wave_imports_once_and_reruns_change_nothing(_home):
     rows = list(csv.reader(open(SAMPLE, encoding="utf-8-sig")))[1:]
     shared_addresses = len(rows) - len({r[5] for r in rows})
     assert len(joined) == shared_addresses > 20
-    con = db(_home)
-    assert con.execute("SELECT count(*) FROM link").fetchone()[0] == 206 - shared_addresses
-    assert con.execute("SELECT count(DISTINCT review_due) FROM application").fetchone()[0] == 1
-    con.close()
+    assert sql("SELECT count(*) FROM link") == [(206 - shared_addresses,)]
+    assert sql("SELECT count(DISTINCT review_due) FROM application") == [(1,)]
     rerun = ok("apply", "--batch", str(SAMPLE), "--json").json()
     assert (rerun["created"], rerun["unchanged"]) == (0, 206)
     assert counts(_home)["application"] == 206

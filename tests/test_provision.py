@@ -123,11 +123,11 @@ def test_device_error_mid_push_rolls_back(lab, dept, _home):
     assert dev.running_text() == before  # the device is as it was
     assert r.err.startswith("Error: 1 of 1 failed: application 1 on zjj-sw1: device zjj-sw1 refused 'qos lr")
     assert ok("review", "show", "1", "--json").json()["status"] == "approved"
-    import sqlite3
+    from conftest import sql
 
-    con = sqlite3.connect(_home / "egovnet.db")
-    status, rollback = con.execute("SELECT status, rollback FROM push").fetchone()
-    assert status == "rolled_back" and json.loads(rollback)[-2:] == ["undo interface Vlanif101", "undo vlan 101"]
+    [(status, rollback)] = sql("SELECT status, rollback FROM push")
+    rollback = json.loads(rollback) if isinstance(rollback, str) else rollback  # JSON is text on SQLite
+    assert status == "rolled_back" and rollback[-2:] == ["undo interface Vlanif101", "undo vlan 101"]
 
 
 def test_one_failure_does_not_stop_the_others(lab, dept):

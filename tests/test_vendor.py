@@ -2,12 +2,11 @@
 lines the way the real platforms do: Comware adds a default CBS, a Catalyst in VTP server mode keeps VLANs out
 of its running config, CloudEngine has its own syntax and port names. Every step verifies with no false rollback."""
 
-import sqlite3
 
 import pytest
 import yaml
 
-from conftest import DEPT, fails, file_app, ok, quiet_days, run
+from conftest import DEPT, fails, file_app, ok, quiet_days, run, sql
 
 TOWN = {"huawei": "朱家角镇", "hp_comware": "华新镇", "huawei_vrpv8": "徐泾镇", "cisco_ios": "夏阳街道"}
 DEVICE = {"huawei": "zjj-sw1", "hp_comware": "hx-sw1", "huawei_vrpv8": "xj-sw1", "cisco_ios": "xy-r1"}
@@ -43,6 +42,14 @@ PLANNED = {
         " service-policy input EGOV-RL-L1", " service-policy output EGOV-RL-L1", " no shutdown", "exit"],
 }
 
+
+
+def _rollback(statement: str) -> str:
+    """The journalled rollback commands as JSON text, on SQLite (text) and PostgreSQL (parsed JSON) alike."""
+    import json
+
+    value = sql(statement)[0][0]
+    return value if isinstance(value, str) else json.dumps(value)
 
 def approved(code: str, town: str, *extra: str) -> int:
     ok("unit", "add", f"{town}{code}村民委员会", "--category", "village", "--dept", DEPT, "--code", code, "--town", town,
@@ -123,9 +130,8 @@ def test_push_bandwidth_shutdown_decommission_verify_without_false_rollback(lab,
     assert shown(dev, port) == ["shutdown"]
     assert dev.section("vlan 101") is None
     assert not any("EGOV-RL-L1" in line for line in dev.running_text().splitlines())
-    con = sqlite3.connect(_home / "egovnet.db")
     # open, the idempotent re-run, the rate, the shutdown, the decommission: all applied, none rolled back
-    assert [s for (s,) in con.execute("SELECT status FROM push ORDER BY id")] == ["applied"] * 5
+    assert [s for (s,) in sql("SELECT status FROM push ORDER BY id")] == ["applied"] * 5
 
 
 def test_cisco_close_names_the_policy_map(lab, dept):
@@ -164,9 +170,8 @@ def test_nat_on_a_switch_without_the_capability_is_refused_at_planning(lab, dept
            "inventory; add nat to its capabilities if it can carry it, or choose another device with --device\n")
     assert fails(3, "provision", "1", "--dry-run", "--json").err == msg
     assert fails(3, "provision", "1", "--yes").err == msg
-    con = sqlite3.connect(_home / "egovnet.db")
-    assert con.execute("SELECT count(*) FROM allocation").fetchone() == (0,)
-    assert con.execute("SELECT count(*) FROM push").fetchone() == (0,)
+    assert sql("SELECT count(*) FROM allocation") == [(0,)]
+    assert sql("SELECT count(*) FROM push") == [(0,)]
     assert not any(c == "system-view" for c in lab.devices["zjj-sw1"].commands())
     # encryption needs 'ipsec'; a device with both carries both
     path, data = inventory(tmp_path)
@@ -212,7 +217,7 @@ def test_a_vlan_name_over_the_platforms_limit_is_refused_at_planning(lab, dept, 
     r = fails(3, "provision", "1", "--dry-run")
     assert r.err == (f"Error: VLAN name 'egov-L1-A1-{code}' is 42 characters long; a Cisco IOS VLAN on device xy-r1 "
                      "takes at most 32; give the unit a shorter code\n")
-    assert sqlite3.connect(_home / "egovnet.db").execute("SELECT count(*) FROM allocation").fetchone() == (0,)
+    assert sql("SELECT count(*) FROM allocation") == [(0,)]
 
 
 @pytest.mark.parametrize("platform", list(PLANNED))
@@ -226,7 +231,7 @@ def test_a_push_refused_at_its_last_line_rolls_back_to_the_exact_config(lab, dep
     row = r.json()["results"][0]
     assert (row["status"], row["failed"]) == ("rolled_back", True), row["error"]
     assert dev.running_text() == before
-    rollback = sqlite3.connect(_home / "egovnet.db").execute("SELECT rollback FROM push").fetchone()[0]
+    rollback = _rollback("SELECT rollback FROM push")
     if platform == "huawei_vrpv8":   # two-stage: the uncommitted candidate is discarded, nothing to undo
         assert rollback == "[]"
     else:
@@ -287,7 +292,7 @@ def test_cisco_decommission_refused_at_its_last_step_restores_the_vlan_kept_in_v
     assert r.err.endswith("(rolled back; the link stays as it was)\n"), r.err
     assert dev.running_text() == before
     assert dev.section("vlan 101") == ["name egov-L1-A0-link"]   # back in vlan.dat (VTP server)
-    rollback = sqlite3.connect(_home / "egovnet.db").execute("SELECT rollback FROM push WHERE action = 'close'").fetchone()[0]
+    rollback = _rollback("SELECT rollback FROM push WHERE action = 'close'")
     # the VLAN first, then the policy-map typed back in its sub-modes (class, then police and its actions)
     assert rollback.startswith('["vlan 101", " name egov-L1-A0-link", "exit", "policy-map EGOV-RL-L1", " class '
                                'class-default", "  police cir 50000000", "   conform-action transmit", '
@@ -364,7 +369,7 @@ def test_a_vtp_client_is_refused_at_planning(lab, dept, tmp_path, _home):
     r = fails(3, "provision", "1", "--yes")
     assert r.err == ("Error: device xy-r1 is a VTP client, which cannot create VLANs; create the VLAN on the VTP "
                      "server, or set vtp_mode in the inventory to what the device runs\n")
-    assert sqlite3.connect(_home / "egovnet.db").execute("SELECT count(*) FROM allocation").fetchone() == (0,)
+    assert sql("SELECT count(*) FROM allocation") == [(0,)]
     assert "configure terminal" not in lab.devices["xy-r1"].commands()
 
 

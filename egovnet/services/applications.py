@@ -10,7 +10,7 @@ from sqlmodel import select
 from egovnet.errors import Conflict, InvalidInput, NotFound, PolicyViolation
 from egovnet.services import events
 from egovnet.services.directory import _dept_user_may_act, find_unit
-from egovnet.state.db import unit_of_work
+from egovnet.state.db import retrying, unit_of_work
 from egovnet.state.models import Application, Department, Extension, Link, Unit
 from egovnet.validation import clean_text
 
@@ -106,6 +106,13 @@ def file_application(ctx, data: ApplicationInput) -> dict:
         raise InvalidInput(f"received-on {received} is after today ({ctx.today}); an application is received "
                            "on or before the day it is filed")
     separate_reason = values.pop("separate_link_reason", "")
+    # a concurrent writer's row (the address's link, a unit's application) makes one attempt fail on a
+    # unique index; the next attempt sees the row and joins the link or refuses as any other
+    return retrying(lambda: _file(ctx, data, values, received, separate_reason, role))
+
+
+def _file(ctx, data: ApplicationInput, values: dict, received: dt.date, separate_reason: str, role: str) -> dict:
+    values = dict(values)
     with unit_of_work(ctx.engine) as s:
         unit = find_unit(s, data.unit or "")
         dept = s.get(Department, unit.dept_id)
@@ -118,6 +125,7 @@ def file_application(ctx, data: ApplicationInput) -> dict:
                            "decide or finish it before filing another")
         if data.reopen is not None:
             link, joined = _closed_link(s, data.reopen, unit), False
+            _address_free(s, link)
             values.update(kind="reopen", reopen_reason=data.reopen_reason)
         else:
             link, joined = _link_for(s, ctx, unit, values["mode"], separate_reason)
@@ -150,6 +158,18 @@ def _closed_link(s, link_id: int, unit: Unit | None) -> Link:
         raise PolicyViolation(f"unit {unit.name!r} was not on link {link.id} when it was closed; it applies for "
                               "a link of its own with an ordinary application (Art. 10-14)")
     return link
+
+
+def _address_free(s, link: Link) -> None:
+    """Art. 14: a closed link comes back only if no other link has taken its address meanwhile."""
+    if link.separate_reason or not link.address_key:
+        return
+    other = s.exec(select(Link).where(Link.address_key == link.address_key, Link.id != link.id,
+                                      Link.separate_reason == "", Link.status.in_(OPEN_LINK_STATUSES))).first()
+    if other is not None:
+        raise PolicyViolation(f"link {link.id} cannot be reopened: link {other.id} ({other.status}) now serves its "
+                              f"address {link.address} and Art. 14 allows one; file an ordinary application to "
+                              "join it")
 
 
 def _reopen_input(ctx, data: ApplicationInput) -> ApplicationInput:
@@ -196,12 +216,15 @@ def _check_eligible(policy, unit: Unit) -> None:
 
 def _link_for(s, ctx, unit: Unit, mode: str, separate_reason: str) -> tuple[Link, bool]:
     """Art. 14: units at one office address share one link unless an exception is recorded."""
-    if ctx.policy.links.one_link_per_address and unit.address_key and not separate_reason:
-        link = s.exec(select(Link).where(Link.address_key == unit.address_key,
+    sharing = ctx.policy.links.one_link_per_address
+    if sharing and unit.address_key and not separate_reason:
+        link = s.exec(select(Link).where(Link.address_key == unit.address_key, Link.separate_reason == "",
                                          Link.status.in_(OPEN_LINK_STATUSES)).order_by(Link.id)).first()
         if link is not None:
             return link, True
-    link = Link(address=unit.address, address_key=unit.address_key, mode=mode, status="requested")
+    exception = separate_reason or ("" if sharing else "the policy's links.one_link_per_address is off")
+    link = Link(address=unit.address, address_key=unit.address_key, mode=mode, status="requested",
+                separate_reason=exception)
     s.add(link)
     s.flush()
     events.record(s, ctx, "link", link.id, "create", article=14,

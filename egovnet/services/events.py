@@ -498,6 +498,9 @@ PG_FUNCTION = ("CREATE OR REPLACE FUNCTION egovnet_event_append_only() RETURNS t
 PG_GUARDS = {
     "event_append_only": "CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event "
                          "FOR EACH ROW EXECUTE FUNCTION egovnet_event_append_only()",
+    # row triggers do not fire on TRUNCATE (migration 0006)
+    "event_no_truncate": "CREATE TRIGGER event_no_truncate BEFORE TRUNCATE ON event "
+                         "FOR EACH STATEMENT EXECUTE FUNCTION egovnet_event_append_only()",
 }
 
 

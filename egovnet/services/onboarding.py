@@ -468,7 +468,8 @@ def _write_applications(s, ctx, role, table, report, checked, skip_invalid) -> N
         Application.status.in_((*OPEN_APP_STATUSES, "active")))).all()}
     links = {}
     if policy.links.one_link_per_address:
-        for link in s.exec(select(Link).where(Link.status.in_(OPEN_LINK_STATUSES)).order_by(Link.id.desc())).all():
+        for link in s.exec(select(Link).where(Link.status.in_(OPEN_LINK_STATUSES), Link.separate_reason == "")
+                           .order_by(Link.id.desc())).all():
             links[link.address_key] = link.id
     seen: dict[int, int] = {}
     plans = []
@@ -513,6 +514,8 @@ def _write_applications(s, ctx, role, table, report, checked, skip_invalid) -> N
             link_ref, joined = ("new", len(new_links)), False
             new_links.append({"address": unit.address, "address_key": key, "mode": values["mode"],
                               "status": "requested", "bandwidth_mbps": 0, "created_at": utcnow(),
+                              "separate_reason": separate or ("" if policy.links.one_link_per_address else
+                                                              "the policy's links.one_link_per_address is off"),
                               "_reason": separate})
             if shared:
                 links[key] = link_ref

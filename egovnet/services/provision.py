@@ -214,6 +214,9 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
                                     joins=True, construction_due=app.construction_due))
                     continue
                 if link.status == "closed_idle" and alloc is not None:
+                    from egovnet.services.applications import _address_free
+
+                    _address_free(s, link)  # Art. 14: another link may have taken the address since filing
                     job = _reopen_job(s, ctx, inventory, link, app, unit, dry_run)
                     planned_links[link.id] = job
                     jobs.append(job)

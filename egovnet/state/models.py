@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -63,15 +63,29 @@ class Unit(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
+# the statuses of a link that holds its address (Art. 14); closed, decommissioned and cancelled links do not
+OPEN_LINK_WHERE = ("separate_reason = '' AND address_key <> '' "
+                   "AND status IN ('requested', 'approved', 'provisioning', 'active')")
+
+
 class Link(SQLModel, table=True):
-    """One extranet link at one office address; shared by the units there (Art. 14)."""
+    """One extranet link at one office address; shared by the units there (Art. 14).
+
+    At most one open link per normalised address unless a separate link is recorded as an exception
+    (``separate_reason``): a partial unique index, the same on SQLite and PostgreSQL, so that no two
+    processes can both create the address's link."""
 
     __tablename__ = "link"
+    __table_args__ = (
+        Index("uq_link_open_address", "address_key", unique=True,
+              sqlite_where=text(OPEN_LINK_WHERE), postgresql_where=text(OPEN_LINK_WHERE)),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     address: str = Field(max_length=128)
     address_key: str = Field(max_length=128, index=True)
     mode: str = Field(max_length=16)
     status: str = Field(default="requested", max_length=16, index=True)
+    separate_reason: str = Field(default="", max_length=2000)   # why this link does not serve its whole address
     bandwidth_mbps: int = Field(default=0)
     opened_on: Optional[dt.date] = Field(default=None)
     closed_on: Optional[dt.date] = Field(default=None)
@@ -258,8 +272,9 @@ class UsageDay(SQLModel, table=True):
     link_id: int = Field(foreign_key="link.id", index=True)
     day: dt.date = Field(index=True)
     source: str = Field(max_length=16)          # device | import
-    bytes_in: int = Field(default=0)
-    bytes_out: int = Field(default=0)
+    # 64-bit: a day of a 1 Gbit/s link is up to 10.8 TB, past PostgreSQL's 4-byte INTEGER (SQLite's is 8 bytes)
+    bytes_in: int = Field(default=0, sa_type=BigInteger)
+    bytes_out: int = Field(default=0, sa_type=BigInteger)
 
 
 class UsageSample(SQLModel, table=True):
@@ -270,8 +285,8 @@ class UsageSample(SQLModel, table=True):
     link_id: int = Field(foreign_key="link.id", index=True, unique=True)
     device: str = Field(max_length=64)
     port: str = Field(max_length=64)
-    in_octets: int = Field(default=0)
-    out_octets: int = Field(default=0)
+    in_octets: int = Field(default=0, sa_type=BigInteger)    # the device's 64-bit counters (ifHCInOctets)
+    out_octets: int = Field(default=0, sa_type=BigInteger)
     taken_at: dt.datetime = Field(default_factory=utcnow)
 
 

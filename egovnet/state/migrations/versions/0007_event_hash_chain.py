@@ -1,7 +1,7 @@
 """a tamper-evident event log: hash chain columns, database role, existing events chained in order
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-25 16:50:00
 
 The events already in the log are chained in id order with the log key (EGOVNET_HOME/log.key, created 0600 if
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import context, op
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
