@@ -119,7 +119,8 @@ def approve(
         return
     data = do(services(ctx), app_id)
     _decided(data, as_json, f"approved application {data['id']} ({data['unit']}); construction due "
-                            f"{data['construction_due']} (Art. 12)")
+                            f"{data['construction_due']} (Art. 12); notice {data['notice']['no']}: "
+                            f"{data['notice']['docx']}")
 
 
 @app.command("reject")
@@ -133,7 +134,8 @@ def reject(
     from egovnet.services.applications import reject as do
 
     data = do(services(ctx), app_id, reason)
-    _decided(data, as_json, f"rejected application {data['id']} ({data['unit']}); tell the unit the reason (Art. 12)")
+    _decided(data, as_json, f"rejected application {data['id']} ({data['unit']}); the reasons go to the unit in "
+                            f"notice {data['notice']['no']} (Art. 12): {data['notice']['docx']}")
 
 
 @app.command("extend")

@@ -26,7 +26,11 @@ def decommission(ctx, link_id: int, reason: str, *, dry_run: bool = False, drive
 
     role = ctx.require(("bdc",), f"decommission link {link_id}", 7)
     reason = clean_text(reason, "reason", required=True)
+    from egovnet.services.notices import preflight
+
     inventory = load_inventory(ctx.inventory)
+    preflight(ctx, "decommission", link_id, ("active", "closed"),  # a broken template stops before the push
+              decommission={"reason": reason, "on": ctx.today.isoformat(), "fee_end": ctx.today.isoformat()})
     with unit_of_work(ctx.engine, write=not dry_run) as s:
         link = get_link(s, link_id)
         if link.status not in ("active", "closed_idle"):
@@ -53,7 +57,7 @@ def decommission(ctx, link_id: int, reason: str, *, dry_run: bool = False, drive
 
 def _record(ctx, link_id: int, reason: str, role: str) -> dict:
     from egovnet.services.idle import close_applications
-    from egovnet.services.notices import decommission_text, issue
+    from egovnet.services.notices import for_link
 
     with unit_of_work(ctx.engine) as s:
         link = get_link(s, link_id)
@@ -82,9 +86,7 @@ def _record(ctx, link_id: int, reason: str, role: str) -> dict:
                           after={"status": "withdrawn", "because": f"link {link.id} decommissioned"})
             withdrawn.append(change.id)
         closed_apps = close_applications(s, ctx, link.id, "decommission", ARTICLE)
-        notices = issue(s, ctx, "decommission", link, [(u, d) for u, d, _ in on], ARTICLE, lambda recipient, unit:
-                        decommission_text(recipient=recipient, unit=unit.name, code=unit.code, link_id=link.id,
-                                          address=link.address, opened_on=link.opened_on, closed_on=closed_on,
-                                          reason=reason))
+        notices = [for_link(s, ctx, "decommission", link, [(u, d) for u, d, _ in on],
+                            decommission={"reason": reason, "on": ctx.today.isoformat(), "fee_end": closed_on.isoformat()})]
         return {"status": "decommissioned", "closed_on": closed_on.isoformat(), "freed": freed,
                 "applications_closed": closed_apps, "changes_withdrawn": withdrawn, "notices": notices}
