@@ -100,9 +100,10 @@ def render(kind: str, context: dict, *, home: Path | None = None, inventory: Pat
     try:
         text = _environment(home, inventory).get_template(f"{kind}.j2").render(**context)
     except TemplateError as exc:
+        packaged = "" if path.parent == PACKAGED else f" (the packaged one is {PACKAGED / (kind + '.j2')})"
         raise InvalidConfig(f"{_where(exc, path)}: notice template {kind}.j2: {exc.__class__.__name__}: "
-                            f"{_one_line(exc.message if hasattr(exc, 'message') else exc)}; fix the template "
-                            f"(the packaged one is {PACKAGED / (kind + '.j2')})") from None
+                            f"{_one_line(exc.message if hasattr(exc, 'message') else exc)}; fix the template"
+                            f"{packaged}") from None
     except Exception as exc:  # a sandbox refusal or a type error in the template
         raise InvalidConfig(f"{_where(exc, path)}: notice template {kind}.j2: {exc.__class__.__name__}: "
                             f"{_one_line(exc)}; fix the template") from None

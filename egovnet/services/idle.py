@@ -131,7 +131,7 @@ def _close(ctx, as_of, idle, result, workers, driver_factory, progress) -> None:
 
     inventory = load_inventory(ctx.inventory)
     for row in idle:  # a broken notice template stops the run before any device is touched
-        preflight(ctx, "idle_closure", row["link"], idle={"closed_on": ctx.today.isoformat()})
+        preflight(ctx, "idle_closure", row["link"])
     jobs = []
     with unit_of_work(ctx.engine) as s:
         for row in idle:

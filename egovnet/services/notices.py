@@ -195,9 +195,14 @@ def preflight(ctx, kind: str, link_id: int, units_statuses=("active",), **facts)
     """Render a link's notice before a device is touched: a broken template stops the run before the push."""
     from egovnet.services.links import units_on
 
+    from egovnet.policy import add_months
+
     with unit_of_work(ctx.engine, write=False) as s:
         link = s.get(Link, link_id)
         units = [(u, d) for u, d, _ in units_on(s, link.id, units_statuses)]
+        if kind == "idle_closure":
+            limit = add_months(link.opened_on, ctx.policy.deadlines.idle_closure.calendar_months)
+            facts = {"idle": {**idle_facts(s, ctx, link, limit, limit), "closed_on": ctx.today.isoformat()}}
         _render(ctx, kind, {**link_context(s, ctx, link, units), **facts})
 
 
