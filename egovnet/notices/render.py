@@ -70,7 +70,7 @@ def _environment(home, inventory):
     from jinja2.sandbox import SandboxedEnvironment
 
     env = SandboxedEnvironment(loader=FileSystemLoader([str(p) for p in search_path(home, inventory)]),
-                               undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                               undefined=StrictUndefined, autoescape=False, trim_blocks=False, lstrip_blocks=True,
                                keep_trailing_newline=False, finalize=_one_line)
     env.filters.update(cn_date=cn_date, article=article, cn_number=cn_number, sentence=sentence)
     return env

@@ -339,7 +339,7 @@ def reissue(ctx, ref: str, reason: str) -> dict:
             raise PolicyViolation(f"notice {old.doc_no or '#' + str(old.id)} was already replaced by "
                                   f"{by.doc_no if by else 'a later notice'}; reissue that one")
         context = _refresh(s, ctx, old)
-        context["reissue"] = {"of": old.doc_no or f"{iso(old.issued_on)}书面通知", "of_date": iso(old.issued_on),
+        context["reissue"] = {"of": old.doc_no or f"《{old.title or '书面通知'}》", "of_date": iso(old.issued_on),
                               "reason": reason}
         new = issue(s, ctx, old.kind, context, subject_type=old.subject_type, subject_id=old.subject_id,
                     link_id=old.link_id, reissue_of=old, reason=reason)
