@@ -212,6 +212,9 @@ def build(text: Text, head: Head):
     from docx.shared import Mm, Pt
 
     doc = Document()
+    props = doc.core_properties   # the file's own properties name the issuer, not the library
+    props.title, props.author, props.last_modified_by, props.comments = text.title, head.issuer, head.issuer, ""
+    props.subject, props.keywords = head.doc_no, head.doc_no
     _default_style(doc)
     _font_table(doc)
     section = doc.sections[0]

@@ -65,11 +65,19 @@ def sentence(value) -> str:
     return text if not text or text[-1] in "。！？；.!?;）)" else text + "。"
 
 
+_environments: dict[tuple[str, ...], object] = {}
+
+
 def _environment(home, inventory):
+    """One sandboxed environment per search path and process (a wave of 206 approvals compiles each template
+    once); Jinja's loader still notices an edited template by its modification time."""
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(loader=FileSystemLoader([str(p) for p in search_path(home, inventory)]),
+    key = tuple(str(p) for p in search_path(home, inventory))
+    if key in _environments:
+        return _environments[key]
+    env = _environments[key] = SandboxedEnvironment(loader=FileSystemLoader([str(p) for p in search_path(home, inventory)]),
                                undefined=StrictUndefined, autoescape=False, trim_blocks=False, lstrip_blocks=True,
                                keep_trailing_newline=False, finalize=_one_line)
     env.filters.update(cn_date=cn_date, article=article, cn_number=cn_number, sentence=sentence)
@@ -139,7 +147,7 @@ def split(text: str, path: Path) -> Text:
 def _names(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
-        for name in re.split(r"[、，,]", line):
+        for name in line.split("、"):
             name = name.strip().rstrip("：:。")
             if name and name not in out:
                 out.append(name)
