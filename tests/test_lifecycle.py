@@ -75,7 +75,7 @@ def test_decommission_removes_one_link_and_frees_its_resources(lab, _home, platf
     from docx import Document
 
     text = "\n".join(p.text for p in Document(notices[0]["docx"]).paragraphs)
-    assert text.startswith(f"青数〔2026〕3号\n\n关于拆除电子政务外网接入链路的函\n\n{first['name']}：\n"), text
+    assert text.startswith(f"青数〔2026〕3号\n\n\n关于拆除电子政务外网接入链路的函\n\n{first['name']}：\n"), text
     for part in ("于2026年9月28日开通", "根据《青浦区电子政务外网管理办法》第十八条规定", "拆除事由：村委会搬迁，原址停用。",
                  "已于2026年10月20日拆除", "收回其端口、VLAN和IP地址资源", "第二十五条", "计至2026年10月20日",
                  f"抄送：{DEPT}。"):

@@ -60,6 +60,7 @@ def check_official(path: str, *, main_to: list[str], copy_to: list[str], fmt: st
         assert mast.text == "青浦区大数据中心"
         assert border(mast, "bottom") == ("thickThinSmallGap", "FF0000")
         assert border(sec.first_page_footer.paragraphs[0], "top") == ("thinThickSmallGap", "FF0000")
+        assert 'w:instr="PAGE"' not in sec.first_page_footer._element.xml   # 首页不显示页码
         no = paras[0]
     else:
         mast = paras[0]
@@ -82,7 +83,10 @@ def check_official(path: str, *, main_to: list[str], copy_to: list[str], fmt: st
     assert re.fullmatch(r"2026年[1-9]\d?月[1-9]\d?日", texts[i + 1]) and texts[i + 2] == CONTACT
     if copy_to:
         assert "抄送：" + "、".join(copy_to) + "。" in texts
-    assert texts[-1].startswith("青浦区大数据中心综合办公室\t") and texts[-1].endswith("印发")
+    if fmt == "file":   # 信函格式 has no 印发机关 and 印发日期
+        assert texts[-1].startswith("青浦区大数据中心综合办公室\t") and texts[-1].endswith("印发")
+    else:
+        assert not any(t.endswith("印发") for t in texts)
     assert doc.settings.odd_and_even_pages_header_footer
     for footer in (sec.footer, sec.even_page_footer):
         assert 'w:instr="PAGE"' in footer._element.xml

@@ -3,9 +3,9 @@
 Page: A4, type area 156 x 225 mm (top margin 37 mm, binding margin 28 mm), 22 lines of 28 characters at
 3号 (16 pt). Head: 发文机关标志 in red 小标宋; 文件格式: masthead 35 mm below the type area's top, 文号
 centred two lines under it, a red line 4 mm under the 文号; 信函格式 (函): masthead in the first page's
-header with a red double line (thick over thin) under it and another (thin over thick) at the page's foot,
-文号 flush right on the first line. Body: title 2号 小标宋 centred; 主送 flush left with a full-width colon;
-paragraphs 3号 仿宋 indented two characters; 署名 and 成文日期 without a seal; 附注 in brackets. End (版记):
+header with a red double line (thick over thin, 170 mm) under it and another (thin over thick) at the page's
+foot, 文号 flush right on the first line, no page number on the first page, and a 版记 of 抄送 alone. Body: title 2号 小标宋 centred; 主送 flush left with a full-width colon;
+paragraphs 3号 仿宋 indented two characters; 署名 and 成文日期 without a seal; 附注 in brackets. End (版记, 文件格式):
 抄送 and 印发机关/印发日期 in 4号 仿宋 between black lines (thick, thin, thick). Page numbers 4号 Song
 `— 1 —`, odd pages right and even pages left, one character in.
 
@@ -149,15 +149,20 @@ def _page_number(paragraph) -> None:
     _fonts(paragraph.add_run(" —"), SONG_FONT, SMALL_PT)
 
 
-def _footer(footer, side: str, first_page_line: bool = False) -> None:
+def _footer(footer, side: str) -> None:
     p = footer.paragraphs[0]
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if side == "right" else WD_ALIGN_PARAGRAPH.LEFT
     _chars(p, **({"right": 1} if side == "right" else {"left": 1}))
-    if first_page_line:  # 信函格式: a red double line (thin over thick) at the first page's foot
-        _border(p, "top", val="thinThickSmallGap", size_eighths=24, color=RED, space_pt=4)
     _page_number(p)
+
+
+def _wide(paragraph) -> None:
+    """信函格式's red double lines are 170 mm long, centred: 7 mm beyond the 156 mm type area on each side."""
+    from docx.shared import Mm
+
+    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Mm(-7)
 
 
 def _grid(section) -> None:
@@ -241,8 +246,12 @@ def build(text: Text, head: Head):
         mast.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _fonts(mast.add_run(head.masthead), TITLE_FONT, 26, color=RED)
         _border(mast, "bottom", val="thickThinSmallGap", size_eighths=24, color=RED, space_pt=11)  # 4 mm under
-        _footer(section.first_page_footer, "right", first_page_line=True)
-        _para(doc, head.doc_no, align="right", right=1, exact_pt=line)
+        _wide(mast)
+        # the first page shows no page number; a red double line (thin over thick) 20 mm above the page's foot
+        foot = section.first_page_footer.paragraphs[0]
+        _border(foot, "top", val="thinThickSmallGap", size_eighths=24, color=RED, space_pt=1)
+        _wide(foot)
+        _para(doc, head.doc_no, align="right", exact_pt=line)      # 顶格居版心右边缘
     else:
         # 文件格式: masthead 35 mm below the type area's top, 文号 two lines under it, red line 4 mm under that
         _para(doc, f"{head.masthead}文件", font=TITLE_FONT, size=36, align="center", color=RED,
@@ -251,6 +260,7 @@ def build(text: Text, head: Head):
         _para(doc, exact_pt=line)
         no = _para(doc, head.doc_no, align="center", exact_pt=line)
         _border(no, "bottom", val="single", size_eighths=16, color=RED, space_pt=11)
+    _para(doc, exact_pt=line)   # the title two lines under the red line (文件格式) or the number (信函格式)
     _para(doc, exact_pt=line)
     for piece in _title_lines(text.title):
         _para(doc, piece, font=TITLE_FONT, size=TITLE_PT, align="center", exact_pt=line + 4)
@@ -274,8 +284,13 @@ def build(text: Text, head: Head):
     _para(doc, date_text, left=round(max(date_start, 0)), exact_pt=line)
     _para(doc, f"（联系人：{head.contact_person}，电话：{head.contact_phone}）", first_line=2, exact_pt=line)
 
-    # 版记: thick line, 抄送, thin line, 印发机关 and 印发日期, thick line
+    # 版记: thick line, 抄送, thin line, 印发机关 and 印发日期, thick line; 信函格式: 抄送 alone, no lines
     _para(doc, exact_pt=line)
+    if head.format == "letter":
+        if text.copy_to:
+            cc = _para(doc, "抄送：" + "、".join(text.copy_to) + "。", size=SMALL_PT, exact_pt=line)
+            cc.paragraph_format.left_indent = cc.paragraph_format.right_indent = Pt(SMALL_PT)
+        return doc
     if text.copy_to:
         cc = _para(doc, "抄送：" + "、".join(text.copy_to) + "。", size=SMALL_PT, exact_pt=line)
         cc.paragraph_format.left_indent = cc.paragraph_format.right_indent = Pt(SMALL_PT)
@@ -322,5 +337,6 @@ def plain_text(text: Text, head: Head) -> str:
               f"　　（联系人：{head.contact_person}，电话：{head.contact_phone}）", ""]
     if text.copy_to:
         lines.append("抄送：" + "、".join(text.copy_to) + "。")
-    lines.append(f"{head.printed_by}　{cn_date(head.issued_on)}印发")
+    if head.format != "letter":
+        lines.append(f"{head.printed_by}　{cn_date(head.issued_on)}印发")
     return "\n".join(lines)
