@@ -373,3 +373,16 @@ def test_notices_of_schema_0004_become_one_legacy_notice_each(tmp_path):
     text = check_official(r["docx"], main_to=[UNITS["zjj-zhangma"]], copy_to=[DEPT])
     assert "本文件更正并替代《关于关闭电子政务外网接入链路的书面通知》（2026年4月7日印发），原文件作废。更正事由：补编文号。" in text
     assert "于2026年1月5日开通" in text and "已于2026年4月7日关闭该接入链路" in text
+
+
+def test_a_corrected_approval_says_what_the_record_says_now(units):
+    """Reissued after an extension (Art. 12): the new copy carries the new construction deadline."""
+    apply("zjj-zhangma")
+    ok("review", "approve", "1", user="bdc.reviewer")
+    ok("review", "extend", "1", "--reason", "municipal_duct", "--days", "5")
+    r = ok("notice", "reissue", "2026-1", "--reason", "施工期限延长", "--json").json()
+    text = check_official(r["docx"], main_to=[UNITS["zjj-zhangma"]], copy_to=[DEPT])
+    assert "区大数据中心将于2026年10月30日前完成网络接入施工" in text
+    assert "本文件更正并替代青数〔2026〕1号（2026年9月28日印发），原文件作废。更正事由：施工期限延长。" in text
+    old = Document(ok("notice", "show", "2026-1", "--json").json()["docx"])
+    assert "区大数据中心将于2026年10月23日前完成网络接入施工" in "\n".join(p.text for p in old.paragraphs)

@@ -279,7 +279,8 @@ def list_notices(ctx, *, unit: str | None = None, kind: str | None = None) -> li
         raise UsageError(f"--kind {kind!r} is not a kind of notice; kinds are {', '.join(KIND_ARTICLES)}")
     with unit_of_work(ctx.engine, write=False) as s:
         unit_id = find_unit(s, unit).id if unit else None
-        q = select(Notice).order_by(Notice.year, Notice.number, Notice.id)
+        # notices without a number (before the register) first, on SQLite and PostgreSQL alike
+        q = select(Notice).order_by(Notice.year, Notice.number.is_not(None), Notice.number, Notice.id)
         if kind:
             q = q.where(Notice.kind == kind)
         rows = [r for r in s.exec(q).all() if unit_id is None or unit_id in (r.unit_ids or [])]
@@ -305,6 +306,12 @@ def _refresh(s, ctx, row: Notice) -> dict:
     from egovnet.services.links import units_on
 
     context = dict(row.context or {})
+    # a decision on an application or a change request: its facts as the record has them now (a corrected name,
+    # an extended construction deadline); a link's warning, closure or decommission: the facts of that day
+    if row.subject_type == "application" and s.get(Application, row.subject_id) is not None:
+        return application_context(s, ctx, s.get(Application, row.subject_id))
+    if row.subject_type == "change" and s.get(ChangeRequest, row.subject_id) is not None:
+        return change_context(s, ctx, s.get(ChangeRequest, row.subject_id))
     if not context:  # written before the register (schema 0004): rebuild from the link and its history
         link = s.get(Link, row.link_id)
         units = [(s.get(Unit, uid), s.get(Department, s.get(Unit, uid).dept_id)) for uid in row.unit_ids]
