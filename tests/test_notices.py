@@ -386,3 +386,23 @@ def test_a_corrected_approval_says_what_the_record_says_now(units):
     assert "本文件更正并替代青数〔2026〕1号（2026年9月28日印发），原文件作废。更正事由：施工期限延长。" in text
     old = Document(ok("notice", "show", "2026-1", "--json").json()["docx"])
     assert "区大数据中心将于2026年10月23日前完成网络接入施工" in "\n".join(p.text for p in old.paragraphs)
+
+
+def test_templates_beside_the_inventory_and_in_the_home(units, _home, tmp_path, monkeypatch):
+    """The team's wording beside the inventory; a user's own in EGOVNET_HOME/notices wins over it."""
+    packaged = (REPO / "egovnet" / "notices" / "templates" / "rejection.j2").read_text(encoding="utf-8")
+    team = tmp_path / "inventory" / "notices" / "rejection.j2"
+    team.parent.mkdir(parents=True)
+    team.write_text(packaged.replace("特此函复。", "（本函由青浦区大数据中心网络管理科承办）\n特此函复。"), encoding="utf-8")
+    monkeypatch.setenv("EGOVNET_INVENTORY", str(tmp_path / "inventory"))
+    apply("zjj-xq")
+    apply("zjj-anzhuang")
+    r = ok("review", "reject", "1", "--reason", "材料不全", "--json", user="bdc.reviewer").json()
+    assert "（本函由青浦区大数据中心网络管理科承办）\n特此函复。" in check_official(
+        r["notice"]["docx"], main_to=[UNITS["zjj-xq"]], copy_to=[DEPT])
+    mine = _home / "notices" / "_reissue.j2"   # only the shared paragraph overridden; the rest stays the team's
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("{% if reissue %}\n此前发出的{{ reissue.of }}停止使用。\n{% endif %}\n", encoding="utf-8")
+    r = ok("notice", "reissue", "2026-1", "--reason", "表述调整", "--json").json()
+    text = check_official(r["docx"], main_to=[UNITS["zjj-xq"]], copy_to=[DEPT])
+    assert "此前发出的青数〔2026〕1号停止使用。" in text and "（本函由青浦区大数据中心网络管理科承办）" in text
