@@ -53,7 +53,7 @@ def test_three_month_boundary_warning_and_closure_with_notices(opened, _home):
     from docx import Document
 
     text = "\n".join(p.text for p in Document(notices[0]["docx"]).paragraphs)
-    assert text.startswith("青数〔2026〕2号\n\n\n关于关闭未开展联网应用的电子政务外网接入链路的函\n\n朱家角镇张马村村民委员会：\n"
+    assert text.startswith("青数〔2026〕2号\n\n\n关于关闭未开展联网应用的\n电子政务外网接入链路的函\n\n朱家角镇张马村村民委员会：\n"
                            "位于青浦区朱家角镇张马村1号的电子政务外网接入链路（专线接入）于2026年9月28日开通"), text
     for part in ("接入单位为朱家角镇张马村村民委员会", "至2026年12月28日开通满3个月",
                  "自2026年9月29日至2026年12月27日共90天，每日流量（上行与下行合计）均未超过1 MiB",

@@ -70,9 +70,12 @@ def check_official(path: str, *, main_to: list[str], copy_to: list[str], fmt: st
     assert [(east_asia(r), str(r.font.color.rgb)) for r in mast.runs] == [("方正小标宋简体", "FF0000")]
     # 文号 from the register, then the title (2号 小标宋) and 主送
     assert NO.match(no.text), no.text
-    title, main = paras[texts.index(no.text) + 1], paras[texts.index(no.text) + 2]
-    assert [(east_asia(r), r.font.size.pt) for r in title.runs] == [("方正小标宋简体", 22.0)]
-    assert main.text == "、".join(main_to) + "："
+    at = texts.index(no.text) + 1
+    end = next(i for i in range(at, len(texts)) if texts[i].endswith("："))
+    assert 1 <= end - at <= 2   # the title, broken into two lines where the template says
+    for title in paras[at:end]:
+        assert [(east_asia(r), r.font.size.pt) for r in title.runs] == [("方正小标宋简体", 22.0)]
+    assert paras[end].text == "、".join(main_to) + "："
     # body: 3号 仿宋 with the two-character first-line indent
     body = [p for p in paras if p._element.pPr.find(qn("w:ind")) is not None
             and p._element.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"]
@@ -167,9 +170,9 @@ def test_review_reject_writes_the_rejection_and_a_broken_override_numbers_nothin
     override = _home / "notices" / "rejection.j2"
     override.parent.mkdir(parents=True)
     packaged = (REPO / "egovnet" / "notices" / "templates" / "rejection.j2").read_text(encoding="utf-8")
-    for broken, what in ((packaged.replace("{{ unit.name }}电子", "{{ unit.name 电子"), "TemplateSyntaxError"),
+    for broken, what in ((packaged.replace("{{ unit.name }} / 电子", "{{ unit.name / 电子"), "TemplateSyntaxError"),
                          (packaged.replace("{{ unit.dept }}于", "{{ unit.code_name }}于"), "UndefinedError"),
-                         (packaged.replace("{{ unit.name }}电子", "{{ ''.__class__.__mro__[1].__subclasses__() }}"),
+                         (packaged.replace("{{ unit.name }} / 电子", "{{ ''.__class__.__mro__[1].__subclasses__() }}"),
                           "SecurityError")):
         override.write_text(broken, encoding="utf-8")
         r = fails(1, "review", "reject", "1", "--reason", "材料不全", user="bdc.reviewer")
@@ -227,8 +230,9 @@ def test_reissue_and_delivery(units):
     assert shown["deliveries"] == [
         {"on": "2026-09-30", "to": "新胜村村委会 李四签收", "recorded_by": "bdc.engineer"},
         {"on": "2026-10-08", "to": "朱家角镇人民政府 OA系统", "recorded_by": "bdc.engineer"}]
-    assert shown["plain"].splitlines()[:4] == ["青浦区大数据中心", "青数〔2026〕2号", "",
-                                               f"关于{UNITS['zjj-xq']}电子政务外网接入申请不予批准的函"]
+    assert shown["plain"].splitlines()[:5] == ["青浦区大数据中心", "青数〔2026〕2号", "", f"关于{UNITS['zjj-xq']}",
+                                               "电子政务外网接入申请不予批准的函"]
+    assert shown["title"] == f"关于{UNITS['zjj-xq']}电子政务外网接入申请不予批准的函"
     assert [n["no"] for n in notices("--unit", "zjj-xq")] == ["青数〔2026〕1号", "青数〔2026〕2号"]
     assert notices("--unit", "zjj-zhangma") == [] and len(notices("--kind", "rejection")) == 2
     assert fails(2, "notice", "list", "--kind", "letter").err.startswith("Error: --kind 'letter' is not a kind")

@@ -329,7 +329,7 @@ def save(doc, path: Path) -> Path:
 
 def plain_text(text: Text, head: Head) -> str:
     """The notice as plain text, for `egovnet notice show`."""
-    lines = [head.masthead + ("" if head.format == "letter" else "文件"), head.doc_no, "", text.title, "",
+    lines = [head.masthead + ("" if head.format == "letter" else "文件"), head.doc_no, "", *_title_lines(text.title), "",
              "、".join(text.main_to) + "：", *("　　" + p for p in text.body)]
     if text.attachments:
         lines += ["", "　　附件：" + "；".join(text.attachments)]

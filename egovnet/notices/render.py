@@ -2,7 +2,8 @@
 
 A template is plain text in sections, each opened by a line of its own:
 
-    【标题】   the title, one line (issuer + 关于 + subject + document type)
+    【标题】   the title, one line (关于 + subject + document type); ' / ' marks where a long title breaks
+              (GB/T 9704: a trapezoid or diamond, never inside a word)
     【主送】   the main recipients, one a line
     【正文】   the body, one paragraph a line (blank lines are dropped)
     【附件】   optional: attachment names, one a line

@@ -148,7 +148,7 @@ def issue(s, ctx, kind: str, context: dict, *, subject_type: str, subject_id: in
     text = _render(ctx, kind, context)           # a broken template fails here: nothing numbered
     policy = ctx.policy.notices
     row = Notice(prefix=policy.number_prefix, year=ctx.today.year, kind=kind, article=KIND_ARTICLES[kind],
-                 title=text.title, subject_type=subject_type, subject_id=subject_id, link_id=link_id,
+                 title=text.title.replace(" / ", ""), subject_type=subject_type, subject_id=subject_id, link_id=link_id,
                  unit_ids=[u["id"] for u in context.get("units", [])], main_to=text.main_to, copy_to=text.copy_to,
                  format=policy.format_of(kind), issued_on=ctx.today, issued_by=ctx.user, status="issued",
                  reissue_of=reissue_of.id if reissue_of else None, reissue_reason=reason, context=context,
