@@ -50,7 +50,9 @@ def check_official(path: str, *, main_to: list[str], copy_to: list[str], fmt: st
     assert tuple(round(m.mm) for m in (sec.top_margin, sec.left_margin, sec.right_margin, sec.bottom_margin)) == (
         37, 28, 26, 35)
     grid = sec._sectPr.find(qn("w:docGrid"))
-    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("linesAndChars", "579")
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("lines", "579")   # 22 lines of 28.95 pt
+    normal = doc.styles["Normal"].element.rPr                 # 28 characters of 16 pt - 0.25 pt in 156 mm
+    assert (normal.sz_val.pt, normal.find(qn("w:spacing")).get(qn("w:val"))) == (16.0, "-5")
     paras = [p for p in doc.paragraphs if p.text]
     texts = [p.text for p in paras]
     # masthead in red 小标宋 with the red line(s)

@@ -37,8 +37,10 @@ BODY_PT, TITLE_PT, SMALL_PT = 16, 22, 14          # 3号, 2号, 4号
 
 TWIPS_PER_MM = 1440 / 25.4
 LINE_PITCH = int(AREA_H * TWIPS_PER_MM / LINES)   # 579 twips: 22 lines in 225 mm
-# characters per line: w:charSpace is the extra pitch over the font size, in 1/4096 pt
-CHAR_SPACE = round((AREA_W * TWIPS_PER_MM / CHARS / 20 - BODY_PT) * 4096)
+# 28 characters in 156 mm is 15.79 pt a character: 3号 (16 pt) condensed by 0.25 pt (w:spacing, in 1/20 pt).
+# Not a character grid (docGrid linesAndChars with a negative w:charSpace): LibreOffice then gives every
+# character wider than a cell two cells, 14 characters a line (measured: rendered to PDF and counted).
+CONDENSE_TWENTIETHS = -5
 
 
 @dataclass(frozen=True)
@@ -174,9 +176,8 @@ def _grid(section) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
 
 def _default_style(doc) -> None:
@@ -186,8 +187,14 @@ def _default_style(doc) -> None:
     style = doc.styles["Normal"]
     style.font.size = Pt(BODY_PT)
     style.font.name = LATIN_FONT
-    r_fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    r_fonts.set(qn("w:eastAsia"), BODY_FONT)
+    r_pr = style.element.get_or_add_rPr()
+    r_pr.get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    from docx.oxml import OxmlElement
+
+    spacing = OxmlElement("w:spacing")       # CT_RPr: after color, before w/kern/position/sz
+    spacing.set(qn("w:val"), str(CONDENSE_TWENTIETHS))
+    size = r_pr.find(qn("w:sz"))
+    size.addprevious(spacing) if size is not None else r_pr.append(spacing)
     fmt = style.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.line_spacing = Pt(LINE_PITCH / 20)
@@ -274,14 +281,16 @@ def build(text: Text, head: Head):
             label = "附件：" if i == 1 else "　　　"
             numbered = f"{i}. {name}" if len(text.attachments) > 1 else name
             _para(doc, label + numbered, first_line=2 if i == 1 else 0, left=0 if i == 1 else 2, exact_pt=line)
-    # 署名 two characters from the right; 成文日期 starting two characters right of the 署名's first character
-    _para(doc, exact_pt=line)
-    signer_len = _width(head.issuer)
-    start = max(CHARS - 2 - signer_len, 0)
-    _para(doc, head.issuer, left=round(start), exact_pt=line)
+    # 署名 two characters from the right; 成文日期 starting two characters right of the 署名's first character.
+    # Both set flush right with right indents, so that wider digits in a substitute font move the date's start
+    # instead of wrapping it; kept on one page with the 附注.
+    _para(doc, exact_pt=line).paragraph_format.keep_with_next = True
     date_text = cn_date(head.issued_on)
-    date_start = min(start + 2, CHARS - _width(date_text))
-    _para(doc, date_text, left=round(max(date_start, 0)), exact_pt=line)
+    signer = _para(doc, head.issuer, align="right", right=2, exact_pt=line)
+    date_indent = max(round(_width(head.issuer) - _width(date_text)), 0)
+    date = _para(doc, date_text, align="right", right=date_indent, exact_pt=line)
+    for p in (signer, date):
+        p.paragraph_format.keep_with_next = True
     _para(doc, f"（联系人：{head.contact_person}，电话：{head.contact_phone}）", first_line=2, exact_pt=line)
 
     # 版记: thick line, 抄送, thin line, 印发机关 and 印发日期, thick line; 信函格式: 抄送 alone, no lines
