@@ -313,7 +313,10 @@ def _refresh(s, ctx, row: Notice) -> dict:
     if row.subject_type == "change" and s.get(ChangeRequest, row.subject_id) is not None:
         return change_context(s, ctx, s.get(ChangeRequest, row.subject_id))
     if not context:  # written before the register (schema 0004): rebuild from the link and its history
-        link = s.get(Link, row.link_id)
+        link = s.get(Link, row.link_id) if row.link_id else None
+        if link is None or row.kind not in ("idle_closure", "decommission"):
+            raise PolicyViolation(f"notice #{row.id} ({row.kind}) was written before the register and its facts "
+                                  "cannot be rebuilt from the record; write a new notice by hand")
         units = [(s.get(Unit, uid), s.get(Department, s.get(Unit, uid).dept_id)) for uid in row.unit_ids]
         context = link_context(s, ctx, link, units or [(u, d) for u, d, _ in units_on(s, link.id, ("closed",))])
         if row.kind == "idle_closure":
