@@ -86,8 +86,10 @@ def _approve_wave(ctx, batch, from_import, as_json) -> None:
     if as_json:
         output.emit_json(data)
         return
+    numbers = [a["notice"] for a in data["applications"]]
     output.message(f"{data['source']}: approved {data['approved']} applications; construction due "
-                   f"{', '.join(sorted({a['construction_due'] for a in data['applications']})) or '-'} (Art. 12)")
+                   f"{', '.join(sorted({a['construction_due'] for a in data['applications']})) or '-'} (Art. 12); "
+                   + (f"one notice each: {numbers[0]} to {numbers[-1]}" if numbers else "no notice"))
 
 
 def _decided(data: dict, as_json: bool, text: str) -> None:
