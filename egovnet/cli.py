@@ -123,7 +123,7 @@ def root(
 
 def _wire() -> None:
     from egovnet.commands import (apply, audit, calendar, change, decommission, demo, dept, device, init, lab, link,
-                                  log, maintenance, policy, provision, push, review, unit, usage)
+                                  log, maintenance, notice, policy, provision, push, review, unit, usage)
 
     app.add_typer(policy.app, name="policy")
     app.add_typer(calendar.app, name="calendar")
@@ -140,6 +140,7 @@ def _wire() -> None:
     app.add_typer(change.app, name="change")
     app.add_typer(link.app, name="link")
     app.add_typer(push.app, name="push")
+    app.add_typer(notice.app, name="notice")
     app.command("provision")(provision.provision)
     app.command("init")(init.init)
     app.command("apply")(apply.apply)

@@ -148,6 +148,38 @@ class CalendarRules(_Frozen):
         return self
 
 
+NOTICE_KINDS = ("approval", "rejection", "change_approval", "change_rejection", "idle_warning", "idle_closure",
+                "decommission")
+
+
+class NoticeContact(_Frozen):
+    person: str = Field(min_length=1, max_length=32)
+    phone: str = Field(min_length=3, max_length=32, pattern=r"^[0-9+()\- ]+$")
+
+
+class Notices(_Frozen):
+    """Written notices as official documents (公文, GB/T 9704-2012): who issues them and how they are numbered."""
+
+    issuer: str = Field("青浦区大数据中心", min_length=2, max_length=40)       # 发文机关 and 署名
+    masthead: str = Field("", max_length=40)        # 发文机关标志; default: the issuer (文件格式 adds 文件)
+    # 文号: prefix〔year〕N号, one gap-free sequence per prefix and year; no path or bracket characters
+    number_prefix: str = Field("青数", min_length=1, max_length=16, pattern=r"^[^\s/\\〔〕\[\]]+$")
+    format: Literal["letter", "file"] = "letter"    # letter: 信函格式 (函); file: 文件格式 (红头文件)
+    formats: dict[str, Literal["letter", "file"]] = {}
+    contact: NoticeContact = NoticeContact(person="网络管理科", phone="021-00000000")  # 附注
+    printed_by: str = Field("", max_length=40)      # 版记: 印发机关; default: the issuer
+
+    @model_validator(mode="after")
+    def _kinds(self):
+        unknown = sorted(set(self.formats) - set(NOTICE_KINDS))
+        if unknown:
+            raise ValueError(f"formats: unknown notice kind {unknown[0]!r}; kinds are {', '.join(NOTICE_KINDS)}")
+        return self
+
+    def format_of(self, kind: str) -> str:
+        return self.formats.get(kind, self.format)
+
+
 class Policy(_Frozen):
     regulation: Regulation
     unit_categories: dict[str, Category]
@@ -162,6 +194,7 @@ class Policy(_Frozen):
     # who acts: `os` = the operating-system account running egovnet; `declared` = EGOVNET_USER / --user (demos, tests)
     identity: Literal["os", "declared"] = "os"
     calendar: CalendarRules = CalendarRules()
+    notices: Notices = Notices()
     source: str = ""
 
     @model_validator(mode="after")

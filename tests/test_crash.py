@@ -405,8 +405,9 @@ def test_idle_closure_killed_then_rerun(extlab, stage, _home):
     assert [(x["action"], x["from"], x["status"], x["saved"]) for x in r["resumed"]] == [
         ("shutdown", stage, "applied", stage == "verified")]
     assert r["closed"] == [] and r["failed"] == []
-    assert [(n["recipient"], n["role"]) for n in r["resumed"][0]["record"]["notices"]] == [
-        ("zm村民委员会", "unit"), (DEPT, "department")]
+    # one numbered notice: the unit as 主送, its department as 抄送
+    assert [(n["kind"], n["main_to"], n["copy_to"]) for n in r["resumed"][0]["record"]["notices"]] == [
+        ("idle_closure", ["zm村民委员会"], [DEPT])]
     assert ok("link", "show", "1", "--json").json()["status"] == "closed_idle"
     assert_device_sound(extlab, "zjj-sw1")
     assert_no_open_push_or_lease()

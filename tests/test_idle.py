@@ -47,15 +47,22 @@ def test_three_month_boundary_warning_and_closure_with_notices(opened, _home):
     assert [(c["link"], c["closed_on"]) for c in r["closed"]] == [(1, "2026-12-28")] and r["failed"] == []
     assert "shutdown" in opened.section(f"interface {PORT}") and opened.saved == opened.running_text()
     notices = r["closed"][0]["notices"]
-    assert [(n["recipient"], n["role"]) for n in notices] == [("朱家角镇张马村村民委员会", "unit"), (DEPT, "department")]
+    # one document: the unit as 主送, its department as 抄送, numbered after the approval (Art. 12, 15)
+    assert [(n["no"], n["kind"], n["main_to"], n["copy_to"]) for n in notices] == [
+        ("青数〔2026〕2号", "idle_closure", ["朱家角镇张马村村民委员会"], [DEPT])]
     from docx import Document
 
-    text = "\n".join(p.text for p in Document(notices[1]["docx"]).paragraphs)
-    assert text.startswith("关于关闭电子政务外网接入链路的书面通知\n朱家角镇人民政府：\n根据《青浦区电子政务外网管理办法》第十五条")
-    for part in ("朱家角镇张马村村民委员会（单位代码：zjj-zhangma）", "链路编号：L1", "于2026年9月28日开通",
-                 "至2026年12月28日开通满3个月", "已于2026年12月28日关闭", "重新提交接入申请并说明理由", "青浦区大数据中心"):
+    text = "\n".join(p.text for p in Document(notices[0]["docx"]).paragraphs)
+    assert text.startswith("青数〔2026〕2号\n\n\n关于关闭未开展联网应用的\n电子政务外网接入链路的函\n\n朱家角镇张马村村民委员会：\n"
+                           "位于青浦区朱家角镇张马村1号的电子政务外网接入链路（专线接入）于2026年9月28日开通"), text
+    for part in ("接入单位为朱家角镇张马村村民委员会", "至2026年12月28日开通满3个月",
+                 "自2026年9月29日至2026年12月27日共90天，每日流量（上行与下行合计）均未超过1 MiB",
+                 "监测数据来源：运维监控系统导出数据（90天）；无监测数据的天数：0天",
+                 "《青浦区电子政务外网管理办法》第十五条", "已于2026年12月28日关闭该接入链路", "重新提交接入申请并说明理由",
+                 "青浦区大数据中心\n2026年12月28日\n（联系人：", "抄送：朱家角镇人民政府。"):
         assert part in text, part
-    assert open(notices[0]["md"], encoding="utf-8").read().startswith("# 关于关闭电子政务外网接入链路的书面通知\n\n朱家角镇张马村村民委员会：")
+    for code in ("zjj-zhangma", "L1", "链路编号"):
+        assert code not in text, code
     link = ok("log", "list", "--json").json()
     assert any(e["action"] == "close_idle" and e["article"] == 15 for e in link)
 
@@ -63,7 +70,7 @@ def test_three_month_boundary_warning_and_closure_with_notices(opened, _home):
     sent = len(opened.history)
     again = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
     assert (again["idle"], again["closed"]) == ([], [])
-    assert len(opened.history) == sent and len(list((_home / "notices" / "2026").glob("*.docx"))) == 2
+    assert len(opened.history) == sent and len(list((_home / "notices" / "2026").glob("*-idle_closure.docx"))) == 1
 
 
 def test_month_end_opening(lab):
@@ -98,7 +105,8 @@ def test_cron_safety_no_prompt_lock_and_failed_closure(opened, _home):
     assert r.code == 4 and r.err.startswith("Error: 1 of 1 closures failed: link 1 on zjj-sw1: device zjj-sw1 refused")
     assert opened.running_text() == before
     assert ok("review", "show", "1", "--json").json()["status"] == "active"
-    assert not (_home / "notices").exists()
+    assert [n["kind"] for n in ok("notice", "list", "--json").json()] == ["approval"]  # no closure notice
+    assert [p.name for p in (_home / "notices" / "2026").iterdir()] == ["2026-0001-approval.docx"]
 
 
 def test_usage_import_checks_every_row(opened, tmp_path):
@@ -183,7 +191,7 @@ def test_a_failed_collection_day_is_a_gap_and_the_link_is_never_closed(opened, t
     opened.faults.error_on = None
 
     data = ok("audit", "idle", "--as-of", "2026-12-28", "--json").json()
-    assert data == {"as_of": "2026-12-28", "idle": [], "approaching": [], "closed": [], "failed": [],
+    assert data == {"as_of": "2026-12-28", "idle": [], "approaching": [], "closed": [], "failed": [], "warned": [],
                     "no_data": [_row(finding="no data", missing_days=["2026-11-11"], action=NO_DATA_ACTION)]}
     sent = len(opened.history)
     r = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json")

@@ -63,22 +63,22 @@ def problem_of(*args) -> dict:
 
 @pytest.fixture
 def log10(directory, _home):
-    """A department, three units, three applications and their two links, one approval: 10 events."""
+    """A department, three units, three applications and their two links, one approval and its notice: 11 events."""
     for code in ("zjj-zhangma", "zjj-zhangma-ws", "zjj-anzhuang"):
         file_app(code)
     ok("review", "approve", "1", user="bdc.reviewer")
-    assert query(_home, "SELECT count(*) FROM event") == [(10,)]
+    assert query(_home, "SELECT count(*) FROM event") == [(11,)]
 
 
 def test_an_untouched_log_verifies(log10, _home):
     r = ok("log", "verify", "--json")
     data = r.json()
     head = query(_home, "SELECT id, seq, hmac FROM event ORDER BY id DESC")[0]
-    assert data["ok"] is True and data["first_problem"] is None and data["checked"] == 10 and data["mode"] == "full"
-    assert data["head"] == {"event": head[0], "position": 10, "hmac": head[2]}
-    assert [r[1] for r in query(_home, "SELECT id, seq FROM event ORDER BY id")] == list(range(1, 11))
+    assert data["ok"] is True and data["first_problem"] is None and data["checked"] == 11 and data["mode"] == "full"
+    assert data["head"] == {"event": head[0], "position": 11, "hmac": head[2]}
+    assert [r[1] for r in query(_home, "SELECT id, seq FROM event ORDER BY id")] == list(range(1, 12))
     text = ok("log", "verify")
-    assert text.out.startswith(f"event log intact: 10 events checked (full) up to event {head[0]} (chain position 10, ")
+    assert text.out.startswith(f"event log intact: 11 events checked (full) up to event {head[0]} (chain position 11, ")
     assert ok("log", "verify", "--recent", "3", "--json").json()["checked"] == 3
     fails(2, "log", "verify", "--full", "--recent", "3")
 
@@ -114,7 +114,7 @@ def test_a_cut_off_tail_is_seen_from_the_home(log10, _home):
     p = problem_of()
     assert p["problem"] == "deleted" and p["event"] is None and p["position"] == 9
     assert p["detail"] == (f"the newest events were deleted: the log ends at event 8 (chain position 8), but this "
-                           f"home saw it reach chain position 10 ({_home / 'log.head'})")
+                           f"home saw it reach chain position 11 ({_home / 'log.head'})")
 
 
 GHOST = ("INSERT INTO event (at, effective_date, actor, role, object_type, object_id, action, article, "
@@ -133,18 +133,18 @@ def test_a_ghost_from_2020_is_named(log10, _home):
 
 
 def test_a_ghost_with_forged_chain_fields_is_named(log10, _home):
-    last = query(_home, "SELECT hmac FROM event WHERE seq = 10")[0][0]
-    tamper(_home, GHOST, params={"seq": 11, "prev": last, "hmac": "ab" * 32})
+    last = query(_home, "SELECT hmac FROM event WHERE seq = 11")[0][0]
+    tamper(_home, GHOST, params={"seq": 12, "prev": last, "hmac": "ab" * 32})
     ghost = query(_home, "SELECT max(id) FROM event")[0][0]
     p = problem_of()
-    assert (p["event"], p["position"], p["problem"]) == (ghost, 11, "inserted")
+    assert (p["event"], p["position"], p["problem"]) == (ghost, 12, "inserted")
 
 
 def test_a_copied_event_is_named(log10, _home):
     cols = "at, effective_date, actor, role, object_type, object_id, action, article, seq, prev_hash, hmac"
-    tamper(_home, f"INSERT INTO event ({cols}) SELECT {cols.replace('seq', 'seq + 100')} FROM event WHERE id = 10")
+    tamper(_home, f"INSERT INTO event ({cols}) SELECT {cols.replace('seq', 'seq + 100')} FROM event WHERE id = 11")
     p = problem_of()
-    assert p["problem"] == "inserted" and p["event"] == 11
+    assert p["problem"] == "inserted" and p["event"] == 12
 
 
 def test_two_swapped_events_are_named(log10, _home):
@@ -182,13 +182,20 @@ def test_recent_checks_only_the_newest_events(log10, _home):
     assert problem_of("--recent", "9")["event"] == 2   # the window (events 2-10) hangs from event 1
 
 
+def _shown(url: str) -> str:
+    """A database URL as egovnet prints it: never with its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def test_init_restores_the_triggers_and_says_so(log10, _home):
     tamper(_home)
     r = ok("init")
     names = ("event_no_update, event_no_delete" if db_url(_home).startswith("sqlite") else "event_append_only")
     assert r.err == (f"restored the event log's append-only trigger(s) {names}: someone had removed them; check "
                      "the whole log with 'egovnet log verify --full'\n"
-                     f"database {db_url(_home)} is up to date (schema {HEAD_REVISION})\n")
+                     f"database {_shown(db_url(_home))} is up to date (schema {HEAD_REVISION})\n")
     assert ok("init").err.endswith(f"is up to date (schema {HEAD_REVISION})\n")
     with pytest.raises(Exception, match="append-only"):
         tamper_without_dropping(_home, "UPDATE event SET actor = 'x' WHERE id = 1")

@@ -69,14 +69,18 @@ def test_decommission_removes_one_link_and_frees_its_resources(lab, _home, platf
         "status": "decommissioned", "device": None, "port": None, "vlan": None, "subnet": None,
         "opened_on": "2026-09-28", "closed_on": "2026-10-20", "fee_period": {"from": "2026-09-28", "to": "2026-10-20"}}
     assert ok("review", "show", "1", "--json").json()["status"] == "closed"
-    assert [(n["recipient"], n["role"]) for n in notices] == [(first["name"], "unit"), (DEPT, "department")]
+    # one document per decision: the unit as 主送, its department as 抄送, numbered after the two approvals
+    assert [(n["no"], n["kind"], n["main_to"], n["copy_to"]) for n in notices] == [
+        ("青数〔2026〕3号", "decommission", [first["name"]], [DEPT])]
     from docx import Document
 
     text = "\n".join(p.text for p in Document(notices[0]["docx"]).paragraphs)
-    assert text.startswith(f"关于拆除电子政务外网接入链路的书面通知\n{first['name']}：\n根据《青浦区电子政务外网管理办法》第十八条")
-    for part in ("（单位代码：aa）", "链路编号：L1", "于2026年9月28日开通", "拆除事由：村委会搬迁，原址停用",
-                 "已于2026年10月20日拆除", "收回其端口、VLAN 和 IP 地址资源", "第二十五条", "计至2026年10月20日"):
+    assert text.startswith(f"青数〔2026〕3号\n\n\n关于拆除电子政务外网接入链路的函\n\n{first['name']}：\n"), text
+    for part in ("于2026年9月28日开通", "根据《青浦区电子政务外网管理办法》第十八条规定", "拆除事由：村委会搬迁，原址停用。",
+                 "已于2026年10月20日拆除", "收回其端口、VLAN和IP地址资源", "第二十五条", "计至2026年10月20日",
+                 f"抄送：{DEPT}。"):
         assert part in text, part
+    assert "单位代码" not in text and "L1" not in text and "链路编号" not in text
 
     # the freed port, VLAN and subnet go to the next link built on the device
     third = open_link("cc", town=town)
@@ -307,7 +311,8 @@ def test_decommission_withdraws_open_changes_and_keeps_an_idle_closure_date(lab)
            "--json").json()
     # the fee period ended when the idle link was closed (Art. 15, 25); the notices still go out
     assert (r["status"], r["closed_on"], r["applications_closed"]) == ("decommissioned", "2026-12-28", [])
-    assert [(n["recipient"], n["role"]) for n in r["notices"]] == [(second["name"], "unit"), (DEPT, "department")]
+    assert [(n["kind"], n["main_to"], n["copy_to"]) for n in r["notices"]] == [
+        ("decommission", [second["name"]], [DEPT])]
     assert ok("link", "show", "2", "--json").json()["fee_period"] == {"from": "2026-09-28", "to": "2026-12-28"}
     assert dev.section(f"vlan {second['vlan']}") is None
     assert fails(3, "apply", "--reopen", "2", "--reason", "x").err == (

@@ -59,8 +59,10 @@ def idle(
             output.table(data["approaching"], cols[:-1] + [Column("working_days_left", "working days left", "right")],
                          title="reaching the limit soon")
         for row in data["closed"]:
-            output.message(f"closed link {row['link']} on {row['device']}; notices: "
-                           + ", ".join(n["docx"] for n in row["notices"]))
+            output.message(f"closed link {row['link']} on {row['device']}; notice "
+                           + ", ".join(f"{n['no']}: {n['docx']}" for n in row["notices"]))
+        for row in data["warned"]:
+            output.message(f"link {row['link']}: warning {row['no']} written (Art. 15): {row['docx']}")
     for row in data["no_data"]:
         output.warn(f"link {row['link']} ({', '.join(row['units'])}) was not judged idle: no usage data on "
                        f"{day_ranges(row['missing_days'])}; import those days ('egovnet usage import FILE') or "

@@ -42,7 +42,7 @@ def decommission(
                            f"{freed['vlan']}, subnet {freed['subnet']} returned; fees end {data['closed_on']} "
                            "(Art. 25)")
             for notice in data["notices"]:
-                output.message(f"notice to {notice['recipient']}: {notice['docx']}")
+                output.message(f"notice {notice['no']} to {'、'.join(notice['main_to'])}: {notice['docx']}")
         elif data["status"] == "planned":
             output.message(f"link {link} on {data['device']}: planned (dry run)")
     if data["failed"]:

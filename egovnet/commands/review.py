@@ -86,8 +86,10 @@ def _approve_wave(ctx, batch, from_import, as_json) -> None:
     if as_json:
         output.emit_json(data)
         return
+    numbers = [a["notice"] for a in data["applications"]]
     output.message(f"{data['source']}: approved {data['approved']} applications; construction due "
-                   f"{', '.join(sorted({a['construction_due'] for a in data['applications']})) or '-'} (Art. 12)")
+                   f"{', '.join(sorted({a['construction_due'] for a in data['applications']})) or '-'} (Art. 12); "
+                   + (f"one notice each: {numbers[0]} to {numbers[-1]}" if numbers else "no notice"))
 
 
 def _decided(data: dict, as_json: bool, text: str) -> None:
@@ -119,7 +121,8 @@ def approve(
         return
     data = do(services(ctx), app_id)
     _decided(data, as_json, f"approved application {data['id']} ({data['unit']}); construction due "
-                            f"{data['construction_due']} (Art. 12)")
+                            f"{data['construction_due']} (Art. 12); notice {data['notice']['no']}: "
+                            f"{data['notice']['docx']}")
 
 
 @app.command("reject")
@@ -133,7 +136,8 @@ def reject(
     from egovnet.services.applications import reject as do
 
     data = do(services(ctx), app_id, reason)
-    _decided(data, as_json, f"rejected application {data['id']} ({data['unit']}); tell the unit the reason (Art. 12)")
+    _decided(data, as_json, f"rejected application {data['id']} ({data['unit']}); the reasons go to the unit in "
+                            f"notice {data['notice']['no']} (Art. 12): {data['notice']['docx']}")
 
 
 @app.command("extend")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from egovnet.errors import Conflict, InvalidInput, NotFound, PolicyViolation
-from egovnet.services import events
+from egovnet.services import events, notices
 from egovnet.services.directory import _dept_user_may_act, find_unit
 from egovnet.state.db import retrying, unit_of_work
 from egovnet.state.models import Application, Department, Extension, Link, Unit
@@ -310,9 +310,11 @@ def approve_in_session(s, ctx, app: Application, describe: bool = True) -> dict:
         s.add(link)
     old, new = events.diff(before, events.snapshot(app, APP_FIELDS))
     events.record(s, ctx, "application", app.id, "approve", role=role, article=12, before=old, after=new)
+    notice = notices.for_application(s, ctx, app, "approval")  # Art. 12: the unit is told, with the deadline
     if not describe:
-        return {"id": app.id, "unit": unit.name, "link": app.link_id, "construction_due": app.construction_due.isoformat()}
-    return application_dict(s, ctx, app)
+        return {"id": app.id, "unit": unit.name, "link": app.link_id, "construction_due": app.construction_due.isoformat(),
+                "notice": notice["no"]}
+    return {**application_dict(s, ctx, app), "notice": notice}
 
 
 def reject(ctx, app_id: int, reason: str) -> dict:
@@ -335,7 +337,8 @@ def reject(ctx, app_id: int, reason: str) -> dict:
                           before={"status": "requested"}, after={"status": "cancelled"})
         old, new = events.diff(before, events.snapshot(app, APP_FIELDS))
         events.record(s, ctx, "application", app.id, "reject", role=role, article=12, before=old, after=new)
-        return application_dict(s, ctx, app)
+        notice = notices.for_application(s, ctx, app, "rejection")  # Art. 12: the unit is told the reasons
+        return {**application_dict(s, ctx, app), "notice": notice}
 
 
 def extend(ctx, app_id: int, reason: str, days: int, note: str = "") -> dict:

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlmodel import select
 
 from egovnet.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PolicyViolation, UsageError
-from egovnet.services import events
+from egovnet.services import events, notices
 from egovnet.services.applications import check_bandwidth
 from egovnet.services.directory import _dept_user_may_act, find_unit
 from egovnet.services.links import get_link, units_on
@@ -147,7 +147,7 @@ def approve(ctx, change_id: int) -> dict:
         s.add(change)
         old, new = events.diff(before, events.snapshot(change, FIELDS))
         events.record(s, ctx, "change", change.id, "approve", role=role, article=ARTICLE, before=old, after=new)
-        return change_dict(s, ctx, change)
+        return {**change_dict(s, ctx, change), "notice": notices.for_change(s, ctx, change, "change_approval")}
 
 
 def reject(ctx, change_id: int, reason: str) -> dict:
@@ -161,7 +161,7 @@ def reject(ctx, change_id: int, reason: str) -> dict:
         s.add(change)
         old, new = events.diff(before, events.snapshot(change, FIELDS))
         events.record(s, ctx, "change", change.id, "reject", role=role, article=ARTICLE, before=old, after=new)
-        return change_dict(s, ctx, change)
+        return {**change_dict(s, ctx, change), "notice": notices.for_change(s, ctx, change, "change_rejection")}
 
 
 def apply(ctx, change_id: int, *, dry_run: bool = False, driver_factory=None, progress=None) -> dict:

@@ -49,6 +49,13 @@ def _decommission(ctx, inventory, link_id, reason, role, dry_run, driver_factory
     from egovnet.services import pushes
     from egovnet.services.provision import default_driver_factory, push_all
 
+    from egovnet.services.notices import preflight
+
+    with unit_of_work(ctx.engine, write=False) as s:
+        _closable(get_link(s, link_id))  # before its notice is tried: a link not built has no one to tell
+    preflight(ctx, "decommission", link_id, ("active", "closed"),  # a broken template stops before the push
+              decommission={"reason": reason, "on": ctx.today.isoformat(), "fee_end": ctx.today.isoformat()})
+
     def plan():
         with unit_of_work(ctx.engine, write=not dry_run) as s:
             return _plan(s, ctx, inventory, link_id, reason, dry_run)
@@ -69,10 +76,8 @@ def _decommission(ctx, inventory, link_id, reason, role, dry_run, driver_factory
     return {**out, **_record(ctx, link_id, reason, role, job.push_id)}
 
 
-def _plan(s, ctx, inventory, link_id, reason, dry_run):
-    from egovnet.services.provision import link_job
-
-    link = get_link(s, link_id)
+def _closable(link):
+    """The link, if it is one a decommission may take down (active, or closed for non-use)."""
     if link.status not in ("active", "closed_idle"):
         hint = {"decommissioned": f"it was decommissioned on {link.closed_on}",
                 "cancelled": "it was never built",
@@ -81,6 +86,13 @@ def _plan(s, ctx, inventory, link_id, reason, dry_run):
             link.status, "it is not built yet: reject its applications with 'egovnet review reject'")
         raise PolicyViolation(f"link {link.id} is {link.status}; only an active link or one closed for "
                               f"non-use is decommissioned; {hint}")
+    return link
+
+
+def _plan(s, ctx, inventory, link_id, reason, dry_run):
+    from egovnet.services.provision import link_job
+
+    link = _closable(get_link(s, link_id))
     before = link_dict(s, link)
     job = link_job(s, ctx, inventory, link, "close", unit=", ".join(before["units"]), journal=not dry_run,
                    intent={"service": "decommission", "reason": reason})
@@ -89,7 +101,7 @@ def _plan(s, ctx, inventory, link_id, reason, dry_run):
 
 def _record(ctx, link_id: int, reason: str, role: str, push_id: int | None = None) -> dict:
     from egovnet.services.idle import close_applications
-    from egovnet.services.notices import decommission_text, issue
+    from egovnet.services.notices import for_link
 
     with unit_of_work(ctx.engine) as s:
         link = get_link(s, link_id)
@@ -121,9 +133,7 @@ def _record(ctx, link_id: int, reason: str, role: str, push_id: int | None = Non
                           after={"status": "withdrawn", "because": f"link {link.id} decommissioned"})
             withdrawn.append(change.id)
         closed_apps = close_applications(s, ctx, link.id, "decommission", ARTICLE)
-        notices = issue(s, ctx, "decommission", link, [(u, d) for u, d, _ in on], ARTICLE, lambda recipient, unit:
-                        decommission_text(recipient=recipient, unit=unit.name, code=unit.code, link_id=link.id,
-                                          address=link.address, opened_on=link.opened_on, closed_on=closed_on,
-                                          reason=reason))
+        notices = [for_link(s, ctx, "decommission", link, [(u, d) for u, d, _ in on],
+                            decommission={"reason": reason, "on": ctx.today.isoformat(), "fee_end": closed_on.isoformat()})]
         return {"status": "decommissioned", "closed_on": closed_on.isoformat(), "freed": freed,
                 "applications_closed": closed_apps, "changes_withdrawn": withdrawn, "notices": notices}

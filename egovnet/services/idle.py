@@ -108,7 +108,11 @@ def audit(ctx, *, as_of: dt.date | None = None, close: bool = False, workers: in
     with run_lock(ctx.home, "audit-idle"):
         idle, soon, no_data = find(ctx, as_of)
         result = {"as_of": as_of.isoformat(), "idle": idle, "approaching": soon, "no_data": no_data, "closed": [],
-                  "failed": []}
+                  "failed": [], "warned": []}
+        if soon and as_of == ctx.today and "bdc" in ctx.roles():  # Art. 15: warned N working days ahead, once
+            from egovnet.services.notices import idle_warnings
+
+            result["warned"] = idle_warnings(ctx, soon)
         if not close or not idle:
             return result
         ctx.require(("bdc",), "close idle links", 15)
@@ -122,9 +126,12 @@ def audit(ctx, *, as_of: dt.date | None = None, close: bool = False, workers: in
 def _close(ctx, as_of, idle, result, workers, driver_factory, progress) -> None:
     from egovnet.inventory import load_inventory
     from egovnet.services import pushes
+    from egovnet.services.notices import preflight
     from egovnet.services.provision import default_driver_factory, link_job, push_all
 
     inventory = load_inventory(ctx.inventory)
+    for row in idle:  # a broken notice template stops the run before any device is touched
+        preflight(ctx, "idle_closure", row["link"])
     driver_factory = driver_factory or default_driver_factory(inventory)
     with pushes.running(ctx, "audit idle --close"):
         # closures an interrupted run left half-done are finished (saved, recorded, notices) or undone first
@@ -163,7 +170,7 @@ def _close_record(ctx, as_of, idle, jobs, result) -> None:
 
 def _record_closure(ctx, link_id: int, as_of: dt.date, push_id: int | None = None) -> list[dict]:
     from egovnet.services import pushes
-    from egovnet.services.notices import idle_closure_text, issue
+    from egovnet.services.notices import for_link, idle_facts
 
     rule = ctx.policy.deadlines.idle_closure
     with unit_of_work(ctx.engine) as s:
@@ -175,10 +182,8 @@ def _record_closure(ctx, link_id: int, as_of: dt.date, push_id: int | None = Non
         events.record(s, ctx, "link", link.id, "close_idle", role="bdc", article=rule.article,
                       before={"status": "active"}, after={"status": "closed_idle", "closed_on": ctx.today,
                                                           "opened_on": link.opened_on, "limit_on": limit})
-        out = issue(s, ctx, "idle_closure", link, _units_on(s, link.id), rule.article, lambda recipient, unit:
-                    idle_closure_text(recipient=recipient, unit=unit.name, code=unit.code, link_id=link.id,
-                                      address=link.address, opened_on=link.opened_on, limit_on=limit,
-                                      closed_on=ctx.today, months=rule.calendar_months))
+        facts = {**idle_facts(s, ctx, link, limit, limit), "closed_on": ctx.today.isoformat()}
+        out = [for_link(s, ctx, "idle_closure", link, _units_on(s, link.id), idle=facts)]
         close_applications(s, ctx, link.id, "close_idle", rule.article)
     return out
 

@@ -290,23 +290,6 @@ class UsageSample(SQLModel, table=True):
     taken_at: dt.datetime = Field(default_factory=utcnow)
 
 
-class Notice(SQLModel, table=True):
-    """A written notice (书面通知), e.g. of an idle link's closure to the unit and its department (Art. 15)."""
-
-    __tablename__ = "notice"
-    id: Optional[int] = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32)
-    link_id: int = Field(foreign_key="link.id", index=True)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
-    recipient: str = Field(max_length=128)
-    recipient_role: str = Field(max_length=16)   # unit | department
-    article: int
-    issued_on: dt.date
-    docx_path: str = Field(max_length=512)
-    md_path: str = Field(max_length=512)
-    created_at: dt.datetime = Field(default_factory=utcnow)
-
-
 class Maintenance(SQLModel, table=True):
     """A unit's filing of device debugging or upgrade work, at least 3 working days ahead (Art. 18)."""
 
@@ -318,4 +301,51 @@ class Maintenance(SQLModel, table=True):
     reason: str = Field(max_length=2000)
     filed_on: dt.date
     filed_by: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Notice(SQLModel, table=True):
+    """An official document (公文) egovnet issued, and the register of its numbers (文号): one gap-free sequence
+    per prefix and year, the number taken in the transaction that records the decision. A corrected copy gets
+    a new number and points at the one it replaces, which keeps its number, marked superseded. Notices written
+    before the register (schema 0004) keep number None and status 'legacy'."""
+
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("prefix", "year", "number", name="uq_notice_number"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    prefix: str = Field(default="", max_length=16)
+    year: int
+    number: Optional[int] = Field(default=None)
+    doc_no: str = Field(default="", max_length=64)          # 青数〔2026〕7号
+    kind: str = Field(max_length=32, index=True)
+    article: int
+    title: str = Field(default="", max_length=200)
+    subject_type: str = Field(default="link", max_length=16)  # application | change | link
+    subject_id: int = Field(default=0, index=True)
+    link_id: Optional[int] = Field(default=None, foreign_key="link.id", index=True)
+    unit_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    main_to: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))   # 主送
+    copy_to: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))   # 抄送
+    format: str = Field(default="letter", max_length=8)     # letter (信函格式) | file (文件格式)
+    issued_on: dt.date
+    issued_by: str = Field(default="", max_length=64)
+    status: str = Field(default="issued", max_length=16, index=True)   # issued | superseded | legacy
+    reissue_of: Optional[int] = Field(default=None, foreign_key="notice.id")
+    reissue_reason: str = Field(default="", max_length=2000)
+    context: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    text: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    docx_path: str = Field(default="", max_length=512)
+    other_paths: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class NoticeDelivery(SQLModel, table=True):
+    """送达: when and to whom a notice was delivered (handed over, mailed, sent through the OA system)."""
+
+    __tablename__ = "notice_delivery"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    delivered_on: dt.date
+    delivered_to: str = Field(max_length=256)
+    recorded_by: str = Field(max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
