@@ -32,9 +32,21 @@ def units_on(s, link_id: int, statuses: tuple[str, ...] = ("active",)) -> list[t
     return out
 
 
-def link_dict(s, link: Link) -> dict:
-    alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
-    on = units_on(s, link.id, ("active",) if link.status != "closed_idle" else ("closed",))
+def _units_shown(link: Link) -> tuple[str, ...]:
+    """Whose names a link shows: the units with an active application, or those on it when it was closed idle."""
+    return ("active",) if link.status != "closed_idle" else ("closed",)
+
+
+_ONE = object()
+
+
+def link_dict(s, link: Link, alloc=_ONE, on: list | None = None) -> dict:
+    """One link as lists and ``link show`` print it; ``alloc`` and ``on`` (units_on's rows) when the caller has
+    them already (``list_links`` loads them for every link at once)."""
+    if alloc is _ONE:
+        alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
+    if on is None:
+        on = units_on(s, link.id, _units_shown(link))
     return {
         "id": link.id, "status": link.status, "address": link.address, "mode": link.mode,
         "bandwidth_mbps": link.bandwidth_mbps, "device": alloc.device if alloc else None,
@@ -51,11 +63,23 @@ def link_dict(s, link: Link) -> dict:
 
 
 def list_links(ctx, status: str | None = None) -> list[dict]:
+    """Every link (or those of one status): two queries, the links with their allocations and the units on them."""
     with unit_of_work(ctx.engine, write=False) as s:
-        q = select(Link).order_by(Link.id)
+        q = select(Link, Allocation).join(Allocation, Allocation.link_id == Link.id, isouter=True).order_by(Link.id)
+        apps = select(Unit, Department, Application).join(Application, Application.unit_id == Unit.id) \
+            .join(Department, Department.id == Unit.dept_id).where(Application.status.in_(("active", "closed")))
         if status:
             q = q.where(Link.status == status)
-        return [link_dict(s, link) for link in s.exec(q).all()]
+            apps = apps.join(Link, Link.id == Application.link_id).where(Link.status == status)
+        links = s.exec(q).all()
+        on: dict[tuple[int, str], list] = {}
+        seen = set()
+        for unit, dept, app in s.exec(apps.order_by(Application.id)).all():
+            key = (app.link_id, app.status)
+            if (key, unit.id) not in seen:  # each unit once per link, in filing order (units_on)
+                seen.add((key, unit.id))
+                on.setdefault(key, []).append((unit, dept, app))
+        return [link_dict(s, link, alloc, on.get((link.id, _units_shown(link)[0]), [])) for link, alloc in links]
 
 
 def show_link(ctx, link_id: int) -> dict:
