@@ -354,15 +354,21 @@ def extend(ctx, app_id: int, reason: str, days: int, note: str = "") -> dict:
 
 def list_applications(ctx, *, status: str | None = None, overdue: bool = False) -> list[dict]:
     """Applications with their running clock: two queries whatever their number (the applications with their
-    units and departments, then the links shared by any of them with the units on each)."""
+    units and departments, then the links shared by any of them with the units on each), read as plain rows of
+    columns: application_dict reads the same attributes from a row as from an Application."""
+    from collections import namedtuple
+
+    named = namedtuple("named", "name code")
     with unit_of_work(ctx.engine, write=False) as s:
-        q = select(Application, Unit, Department).join(Unit, Unit.id == Application.unit_id) \
+        q = select(*Application.__table__.columns, Unit.name.label("_unit_name"), Unit.code.label("_unit_code"),
+                   Department.name.label("_dept_name")).join(Unit, Unit.id == Application.unit_id) \
             .join(Department, Department.id == Application.dept_id).order_by(Application.id)
         if status:
             q = q.where(Application.status == status)
-        found = s.exec(q).all()
-        shared = _shared_links(s, {a.link_id for a, _, _ in found if a.joined_link})
-        rows = [application_dict(s, ctx, a, brief=True, shared=shared, unit=u, dept=d) for a, u, d in found]
+        found = s.connection().execute(q).all()
+        shared = _shared_links(s, {a.link_id for a in found if a.joined_link})
+        rows = [application_dict(s, ctx, a, brief=True, shared=shared, unit=named(a._unit_name, a._unit_code),
+                                 dept=named(a._dept_name, None)) for a in found]
     if overdue:
         rows = [r for r in rows if r["overdue"]]
     return rows
@@ -374,9 +380,9 @@ def _shared_links(s, link_ids: set) -> dict:
     if not link_ids:
         return {}
     out = {link_id: (link_id, address, status, []) for link_id, address, status in
-           s.exec(select(Link.id, Link.address, Link.status).where(Link.id.in_(
+           s.connection().execute(select(Link.id, Link.address, Link.status).where(Link.id.in_(
                select(Application.link_id).where(Application.joined_link.is_(True))))).all() if link_id in link_ids}
-    for app_id, link_id, unit in s.exec(
+    for app_id, link_id, unit in s.connection().execute(
             select(Application.id, Application.link_id, Unit.name).join(Unit, Unit.id == Application.unit_id)
             .where(Application.link_id.in_(select(Application.link_id).where(Application.joined_link.is_(True))),
                    Application.status != "rejected").order_by(Application.id)).all():

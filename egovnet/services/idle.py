@@ -85,11 +85,12 @@ def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
     rule = ctx.policy.deadlines.idle_closure
     idle, soon, no_data = [], [], []
     with unit_of_work(ctx.engine, write=False) as s:
-        links = s.exec(select(Link.id, Link.address, Link.opened_on, Allocation.device, Allocation.port)
+        conn = s.connection()  # plain rows of columns: no ORM objects to build for thousands of links
+        links = conn.execute(select(Link.id, Link.address, Link.opened_on, Allocation.device, Allocation.port)
                        .join(Allocation, Allocation.link_id == Link.id, isouter=True)
                        .where(*_unused_links()).order_by(Link.id)).all()
         units: dict[int, list[tuple[int, str, str]]] = {}
-        for link_id, unit_id, unit, dept in s.exec(
+        for link_id, unit_id, unit, dept in conn.execute(
                 select(Application.link_id, Unit.id, Unit.name, Department.name)
                 .join(Unit, Unit.id == Application.unit_id).join(Department, Department.id == Unit.dept_id)
                 .join(Link, Link.id == Application.link_id)
@@ -116,7 +117,7 @@ def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
             if first <= last:
                 windows[link_id] = (first, last)
             rows.append((kind, left, row))
-        have = _usage_days(s, windows)
+        have = _usage_days(s, windows, as_of)
         for kind, left, row in rows:
             window = windows.get(row["link"])
             gaps = _gaps(*window, have.get(row["link"], ())) if window else []
@@ -136,22 +137,45 @@ def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
     return idle, soon, no_data
 
 
-def _usage_days(s, windows: dict[int, tuple[dt.date, dt.date]]) -> dict[int, set[dt.date]]:
-    """The days with a usage record of each link in ``windows``, inside its window: one query over the links
-    opened no later than the last of them (the unique index on link_id, day, source serves it)."""
+def _usage_days(s, windows: dict[int, tuple[dt.date, dt.date]], as_of: dt.date) -> dict[int, set[dt.date]]:
+    """The days with a usage record of each link in ``windows``, inside its window.
+
+    One query counts, per link, the days with a record from the day after its opening to the day before
+    ``as_of``: a link with all of them has no gap in its window (its window lies inside), and its days are not
+    read. The days themselves are read only for the links with a gap (the unique index on link_id, day, source
+    serves both)."""
+    from sqlalchemy import distinct, func
+
     if not windows:
         return {}
-    lo = min(first for first, _ in windows.values())
-    hi = max(last for _, last in windows.values())
     latest_opening = max(first for first, _ in windows.values()) - dt.timedelta(days=1)
+    conn = s.connection()
+    counts = dict(conn.execute(
+        select(UsageDay.link_id, func.count(distinct(UsageDay.day))).join(Link, Link.id == UsageDay.link_id)
+        .where(*_unused_links(), Link.opened_on <= latest_opening, UsageDay.day > Link.opened_on,
+               UsageDay.day < as_of).group_by(UsageDay.link_id)).all())
     have: dict[int, set[dt.date]] = {}
-    for link_id, day in s.exec(select(UsageDay.link_id, UsageDay.day).join(Link, Link.id == UsageDay.link_id)
-                               .where(*_unused_links(), Link.opened_on <= latest_opening,
-                                      UsageDay.day >= lo, UsageDay.day <= hi).distinct()).all():
-        window = windows.get(link_id)
-        if window and window[0] <= day <= window[1]:
-            have.setdefault(link_id, set()).add(day)
+    partial = sorted(link_id for link_id, (first, _) in windows.items() if counts.get(link_id, 0) < (as_of - first).days)
+    complete = set(windows) - set(partial)
+    for link_id in complete:
+        have[link_id] = _Everything()
+    for i in range(0, len(partial), 500):  # a bounded number of ids per statement (SQLite, PostgreSQL)
+        chunk = partial[i:i + 500]
+        lo = min(windows[link_id][0] for link_id in chunk)
+        hi = max(windows[link_id][1] for link_id in chunk)
+        for link_id, day in conn.execute(select(UsageDay.link_id, UsageDay.day).where(
+                UsageDay.link_id.in_(chunk), UsageDay.day >= lo, UsageDay.day <= hi)).all():
+            first, last = windows[link_id]
+            if first <= day <= last:
+                have.setdefault(link_id, set()).add(day)
     return have
+
+
+class _Everything:
+    """The days of a link whose window has a record every day."""
+
+    def __contains__(self, day) -> bool:
+        return True
 
 
 def audit(ctx, *, as_of: dt.date | None = None, close: bool = False, workers: int = 4,
