@@ -16,8 +16,9 @@ How a home is built (a fresh EGOVNET_HOME, a real SQLite file):
    fifth of the applications are left under review (`submitted`) for `review list` and `audit sla`.
 
 Then each command runs --runs times as a fresh `egovnet` process (interpreter start-up, imports and JSON
-included), output to /dev/null; the script prints the median, min and max of each. The machine may be shared:
-run it a few times and read the medians.
+included), output to /dev/null; the script prints the median, min and max wall-clock time of each, and its
+median CPU time (user + system), which a machine shared with other work inflates less. Run it a few times
+and read the medians.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import csv
 import datetime as dt
 import os
 import random
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -64,11 +66,17 @@ def sheet(path: Path, links: int) -> int:
     return n
 
 
-def egovnet(env: dict, *args: str) -> float:
+def egovnet(env: dict, *args: str, cpu: list | None = None) -> float:
+    """Wall-clock seconds of one whole `egovnet` process; its CPU seconds (user + system) appended to ``cpu``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "egovnet", *args], env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def provision_directly(db: Path, seed: int = 2026) -> dict:
@@ -140,14 +148,15 @@ def main() -> None:
             env = built.pop("env")
             print(f"{n} links: {built}", flush=True)
             times = {name: [] for name in COMMANDS}
+            cpu = {name: [] for name in COMMANDS}
             for _ in range(a.runs):  # interleaved, so that a burst of load elsewhere spreads over all commands
                 for name, args in COMMANDS.items():
-                    times[name].append(egovnet(env, *args))
+                    times[name].append(egovnet(env, *args, cpu=cpu[name]))
             medians[n] = {}
             for name, values in times.items():
                 medians[n][name] = statistics.median(values)
                 print(f"  {name:20s} median {medians[n][name]:5.2f} s  (min {min(values):.2f}, max {max(values):.2f}, "
-                      f"{a.runs} runs)", flush=True)
+                      f"{a.runs} runs; CPU median {statistics.median(cpu[name]):.2f} s)", flush=True)
     if len(medians) > 1:
         lo, hi = min(medians), max(medians)
         for name in COMMANDS:

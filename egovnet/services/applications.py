@@ -352,6 +352,11 @@ def extend(ctx, app_id: int, reason: str, days: int, note: str = "") -> dict:
 
 # ---- reading --------------------------------------------------------------------------------
 
+# what a list row never shows: the filing's free text and features (``review show`` has them), its creation time
+_LONG_COLUMNS = ("basis", "scope", "purpose", "technical", "time_requirement", "separate_link_reason", "features",
+                 "created_at")
+
+
 def list_applications(ctx, *, status: str | None = None, overdue: bool = False) -> list[dict]:
     """Applications with their running clock: two queries whatever their number (the applications with their
     units and departments, then the links shared by any of them with the units on each), read as plain rows of
@@ -360,7 +365,8 @@ def list_applications(ctx, *, status: str | None = None, overdue: bool = False) 
 
     named = namedtuple("named", "name code")
     with unit_of_work(ctx.engine, write=False) as s:
-        q = select(*Application.__table__.columns, Unit.name.label("_unit_name"), Unit.code.label("_unit_code"),
+        q = select(*(c for c in Application.__table__.columns if c.name not in _LONG_COLUMNS),
+                   Unit.name.label("_unit_name"), Unit.code.label("_unit_code"),
                    Department.name.label("_dept_name")).join(Unit, Unit.id == Application.unit_id) \
             .join(Department, Department.id == Application.dept_id).order_by(Application.id)
         if status:
