@@ -14,7 +14,7 @@ from pathlib import Path
 
 from egovnet.errors import DatabaseError
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0011"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 _engines: dict[str, object] = {}
