@@ -67,6 +67,7 @@ class WorkCalendar:
         self.extra_workdays = frozenset(extra_workdays)
         self._override_years = frozenset(d.year for d in self.extra_holidays | self.extra_workdays)
         self._exception_cache: dict[int, tuple[list[dt.date], list[int]]] = {}
+        self._between_cache: dict[tuple[dt.date, dt.date], int] = {}
 
     @classmethod
     def from_policy(cls, policy) -> "WorkCalendar":
@@ -110,6 +111,9 @@ class WorkCalendar:
         """
         if end == start:
             return 0
+        known = self._between_cache.get((start, end))
+        if known is not None:  # a list of thousands of rows asks for the same few spans again and again
+            return known
         _check_arithmetic(start, end)
         sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
         count = _weekdays_through(hi) - _weekdays_through(lo)
@@ -117,6 +121,9 @@ class WorkCalendar:
             days, deltas = self._exceptions(year)
             # exceptions in (lo, hi]
             count += sum(deltas[bisect_right(days, lo):bisect_right(days, hi)])
+        if len(self._between_cache) > 65536:
+            self._between_cache.clear()
+        self._between_cache[(start, end)] = sign * count
         return sign * count
 
     def _exceptions(self, year: int) -> tuple[list[dt.date], list[int]]:
