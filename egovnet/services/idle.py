@@ -78,9 +78,9 @@ def _unused_links():
 def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
     """(idle links, links reaching the limit within the warning window, links whose three months have a data gap).
 
-    Three queries whatever the number of links: the links with their allocation, the units on them, and the
-    usage days of the links that are judged or about to be (the same findings as one query per link would give;
-    tests/test_scale.py compares the two).
+    A fixed number of queries whatever the number of links: the links with their allocation, the units on them,
+    and the usage days of the links that are judged or about to be (the same findings as one query per link
+    gave; tests/test_scale.py compares the two).
     """
     rule = ctx.policy.deadlines.idle_closure
     idle, soon, no_data = [], [], []
