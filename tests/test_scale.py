@@ -220,3 +220,31 @@ def test_audit_sla_equals_the_unfiltered_query(district, as_of, since):
     data = ok("audit", "sla", *args, "--json", today=AS_OF).json()
     assert data == _reference_sla(_ctx(), dt.date.fromisoformat(as_of), dt.date.fromisoformat(since) if since else None)
     assert data["clocks"]
+
+
+def test_a_fixed_number_of_statements_whatever_the_number_of_rows(district):
+    """The property the speed comes from: each list or audit reads with a few statements, not one per row."""
+    from sqlalchemy import event
+
+    from egovnet.services import applications, idle, links, sla
+
+    ctx = _ctx()
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", count)
+    try:
+        used = {}
+        for name, call in (("audit idle", lambda: idle.find(ctx, dt.date.fromisoformat(AS_OF))),
+                           ("link list", lambda: links.list_links(ctx)),
+                           ("review list", lambda: applications.list_applications(ctx)),
+                           ("audit sla", lambda: sla.audit(ctx))):
+            statements.clear()
+            result = call()
+            assert result
+            used[name] = len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", count)
+    assert used == {"audit idle": 4, "link list": 2, "review list": 3, "audit sla": 2}
