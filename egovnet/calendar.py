@@ -9,6 +9,7 @@ public holiday or a substituted day off. The policy may add holidays and workday
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,6 +66,8 @@ class WorkCalendar:
         self.extra_holidays = frozenset(extra_holidays)
         self.extra_workdays = frozenset(extra_workdays)
         self._override_years = frozenset(d.year for d in self.extra_holidays | self.extra_workdays)
+        self._exception_cache: dict[int, tuple[list[dt.date], list[int]]] = {}
+        self._between_cache: dict[tuple[dt.date, dt.date], int] = {}
 
     @classmethod
     def from_policy(cls, policy) -> "WorkCalendar":
@@ -100,23 +103,52 @@ class WorkCalendar:
         return Due(start, n, day, bool(unknown), unknown)
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
-        """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
+        """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier.
+
+        Arithmetic, not a walk: the Monday-Friday days of the span by formula, corrected by each year's
+        exceptions (a holiday on a weekday, a 调休 weekend workday, a policy override) that fall inside it.
+        tests/test_calendar.py compares it with the day-by-day definition (is_working_day) over several years.
+        """
         if end == start:
             return 0
+        known = self._between_cache.get((start, end))
+        if known is not None:  # a list of thousands of rows asks for the same few spans again and again
+            return known
         _check_arithmetic(start, end)
         sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
-        count, day = 0, lo
-        while day < hi:
-            day += ONE_DAY
-            if self.is_working_day(day):
-                count += 1
+        count = _weekdays_through(hi) - _weekdays_through(lo)
+        for year in range(lo.year, hi.year + 1):
+            days, deltas = self._exceptions(year)
+            # exceptions in (lo, hi]
+            count += sum(deltas[bisect_right(days, lo):bisect_right(days, hi)])
+        if len(self._between_cache) > 65536:
+            self._between_cache.clear()
+        self._between_cache[(start, end)] = sign * count
         return sign * count
+
+    def _exceptions(self, year: int) -> tuple[list[dt.date], list[int]]:
+        """The days of ``year`` whose status differs from Monday-Friday: +1 a weekend workday, -1 a weekday off."""
+        cached = self._exception_cache.get(year)
+        if cached is None:
+            holidays_, workdays = _year(year)
+            candidates = sorted(d for d in holidays_ | workdays | self.extra_holidays | self.extra_workdays
+                                if d.year == year)
+            found = [(d, int(self.is_working_day(d)) - int(d.weekday() < 5)) for d in candidates]
+            found = [(d, delta) for d, delta in found if delta]
+            cached = self._exception_cache[year] = ([d for d, _ in found], [delta for _, delta in found])
+        return cached
 
     def days_left(self, today: dt.date, due: dt.date) -> int:
         """Working days from today to the due date: 0 on the day, negative once overdue."""
         if due >= today:
             return self.working_days_between(today, due)
         return -self.working_days_between(due, today)
+
+
+def _weekdays_through(day: dt.date) -> int:
+    """Monday-Friday days from 0001-01-01 (a Monday) through ``day``."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
 
 
 @lru_cache(maxsize=64)

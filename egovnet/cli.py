@@ -7,18 +7,84 @@ Heavy modules (sqlmodel, sqlalchemy, netmiko) are imported inside commands only,
 from __future__ import annotations
 
 import os
+from collections.abc import MutableMapping
 from typing import Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from egovnet import __version__
+from egovnet.commands import COMMANDS
 from egovnet.errors import EgovnetError
 from egovnet.output import one_line
 
 
+class _LazyCommands(MutableMapping):
+    """The root's commands: every name in egovnet.commands.COMMANDS, each imported and built on first use."""
+
+    def __init__(self, loaded):
+        self.loaded = dict(loaded)
+
+    def __getitem__(self, name):
+        if name not in self.loaded:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self.loaded[name] = _load(name)
+        return self.loaded[name]
+
+    def __setitem__(self, name, command):
+        self.loaded[name] = command
+
+    def __delitem__(self, name):
+        del self.loaded[name]
+
+    def __iter__(self):
+        yield from COMMANDS
+        yield from (name for name in self.loaded if name not in COMMANDS)
+
+    def __len__(self):
+        return len(set(COMMANDS) | set(self.loaded))
+
+    def for_listing(self) -> dict:
+        """What the root help lists: loaded commands as they are, the others as their help line only."""
+        return {name: self.loaded.get(name) or TyperCommand(name=name, short_help=COMMANDS[name][2]) for name in self}
+
+
+def _load(name: str):
+    """Build one command or group as ``app.add_typer(...)`` / ``app.command(...)`` would have at start."""
+    import importlib
+
+    from typer.main import get_command_from_info, get_group_from_info
+    from typer.models import CommandInfo, TyperInfo
+
+    module, attr, line = COMMANDS[name]
+    obj = getattr(importlib.import_module(module), attr)
+    if isinstance(obj, typer.Typer):
+        command = get_group_from_info(TyperInfo(obj, name=name), pretty_exceptions_short=app.pretty_exceptions_short,
+                                      rich_markup_mode=app.rich_markup_mode, suggest_commands=True)
+    else:
+        command = get_command_from_info(CommandInfo(name=name, callback=obj),
+                                        pretty_exceptions_short=app.pretty_exceptions_short,
+                                        rich_markup_mode=app.rich_markup_mode)
+    command.short_help = command.short_help or line  # the whole first paragraph in the root's list
+    return command
+
+
 class EgovnetGroup(TyperGroup):
-    """Turns every expected error into one ``Error: ...`` line on stderr and its exit code."""
+    """Turns every expected error into one ``Error: ...`` line on stderr and its exit code; loads the command
+    modules lazily (egovnet.commands.COMMANDS), so that ``egovnet review --help`` imports the review module only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands(self.commands)
+
+    def format_commands(self, ctx, formatter):
+        lazy = self.commands
+        self.commands = lazy.for_listing()
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self.commands = lazy
 
     def invoke(self, ctx):
         try:
@@ -85,6 +151,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals can hold credentials
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=True,
+    # Plain click help: typer's rich help imports rich.markdown and markdown_it (~50 ms) before printing a line.
+    rich_markup_mode=None,
 )
 
 
@@ -119,36 +187,6 @@ def root(
         dispose_all()
 
     ctx.call_on_close(_close)
-
-
-def _wire() -> None:
-    from egovnet.commands import (apply, audit, calendar, change, decommission, demo, dept, device, init, lab, link,
-                                  log, maintenance, notice, policy, provision, push, review, unit, usage)
-
-    app.add_typer(policy.app, name="policy")
-    app.add_typer(calendar.app, name="calendar")
-    app.add_typer(dept.app, name="dept")
-    app.add_typer(unit.app, name="unit")
-    app.add_typer(review.app, name="review")
-    app.add_typer(log.app, name="log")
-    app.add_typer(device.app, name="device")
-    app.add_typer(device.inventory_app, name="inventory")
-    app.add_typer(lab.app, name="lab")
-    app.add_typer(usage.app, name="usage")
-    app.add_typer(audit.app, name="audit")
-    app.add_typer(maintenance.app, name="maintenance")
-    app.add_typer(change.app, name="change")
-    app.add_typer(link.app, name="link")
-    app.add_typer(push.app, name="push")
-    app.add_typer(notice.app, name="notice")
-    app.command("provision")(provision.provision)
-    app.command("init")(init.init)
-    app.command("apply")(apply.apply)
-    app.command("demo")(demo.demo)
-    app.command("decommission")(decommission.decommission)
-
-
-_wire()
 
 
 def main() -> None:

@@ -62,3 +62,75 @@ def test_bad_today_is_a_usage_error(monkeypatch):
     monkeypatch.setenv("EGOVNET_TODAY", "2026/09/28")
     r = run("calendar", "due", "2026-09-28", "1")
     assert r.code == 2 and r.err.startswith("Error: EGOVNET_TODAY / --today '2026/09/28' is not a date")
+
+
+# ---- the arithmetic count equals the day-by-day definition ------------------------------------------------------
+
+def _walk(cal, start, end):
+    """working_days_between by its definition: each day after start up to end, one by one."""
+    import datetime as dt
+
+    if end == start:
+        return 0
+    sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
+    count, day = 0, lo
+    while day < hi:
+        day += dt.timedelta(days=1)
+        count += cal.is_working_day(day)
+    return sign * count
+
+
+def _calendars():
+    import datetime as dt
+
+    from egovnet.calendar import WorkCalendar
+
+    d = dt.date
+    return [WorkCalendar(),
+            # overrides: a weekday off, a make-up Saturday, a Saturday made a holiday, a published holiday worked
+            WorkCalendar(extra_holidays=[d(2027, 1, 4), d(2026, 10, 10), d(2028, 3, 6)],
+                         extra_workdays=[d(2027, 1, 9), d(2026, 10, 1), d(2028, 3, 11)])]
+
+
+def _edges():
+    """调休 Saturdays and Sundays, National Day and Spring Festival weeks, year ends, 2024-2028."""
+    import datetime as dt
+
+    d = dt.date
+    days = [d(2024, 2, 4), d(2024, 2, 18), d(2024, 9, 29), d(2024, 10, 12), d(2025, 1, 26), d(2025, 2, 8),
+            d(2025, 9, 28), d(2025, 10, 11), d(2026, 2, 14), d(2026, 9, 20), d(2026, 10, 10), d(2026, 5, 9)]
+    for year in range(2024, 2029):
+        days += [d(year, 10, 1) + dt.timedelta(days=k) for k in range(-3, 11)]
+        days += [d(year, 12, 31) + dt.timedelta(days=k) for k in range(-4, 6)]
+        days += [d(year, 1, 20) + dt.timedelta(days=k) for k in range(0, 30, 3)]
+    return sorted(set(days))
+
+
+def test_working_days_between_equals_the_day_by_day_count():
+    import datetime as dt
+    import random
+
+    edges = _edges()
+    rng = random.Random(11)
+    pairs = [(a, b) for a in edges[::3] for b in edges[::4]]
+    first = dt.date(2023, 11, 1)
+    for _ in range(1500):
+        a = first + dt.timedelta(days=rng.randrange(5 * 366))
+        pairs.append((a, a + dt.timedelta(days=rng.randrange(-200, 200))))
+    for cal in _calendars():
+        wrong = [(a, b) for a, b in pairs if cal.working_days_between(a, b) != _walk(cal, a, b)]
+        assert wrong == []
+        assert [cal.days_left(a, b) for a, b in pairs[:300]] == [
+            _walk(cal, a, b) if b >= a else -_walk(cal, b, a) for a, b in pairs[:300]]
+
+
+def test_add_working_days_lands_where_the_count_says():
+    import datetime as dt
+
+    for cal in _calendars():
+        for start in _edges()[::2]:
+            for n in (1, 3, 5, 10, 15, 45):
+                due = cal.add_working_days(start, n).due
+                assert _walk(cal, start, due) == n == cal.working_days_between(start, due)
+                assert cal.is_working_day(due)
+                assert cal.working_days_between(start, due - dt.timedelta(days=1)) == n - 1

@@ -36,14 +36,51 @@ def test_nothing_below_commands_imports_typer_or_rich():
             assert not mod.startswith("egovnet.commands"), (str(path), mod)
 
 
-def test_help_does_not_import_heavy_modules():
-    code = ("import sys; sys.argv=['egovnet','--help']\n"
-            "from egovnet.cli import app\n"
-            "try:\n    app()\nexcept SystemExit:\n    pass\n"
-            "heavy=[m for m in ('sqlmodel','sqlalchemy','netmiko','paramiko','alembic','holidays','pydantic') if m in sys.modules]\n"
-            "print('HEAVY', heavy, file=sys.stderr)")
+HEAVY = ('sqlmodel', 'sqlalchemy', 'netmiko', 'paramiko', 'alembic', 'holidays', 'pydantic', 'rich.markdown',
+         'markdown_it', 'yaml', 'jinja2')
+
+
+def _loaded_after(*argv):
+    """Modules imported by one `egovnet ARGV` in a fresh interpreter: (heavy ones, egovnet.commands modules)."""
+    code = ("import sys\n"
+            f"sys.argv=['egovnet', *{list(argv)!r}]\n"
+            "from egovnet.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+            "print('COMMANDS', sorted(m for m in sys.modules if m.startswith('egovnet.commands.')), file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert "HEAVY []" in r.stderr, r.stderr
+    lines = dict(line.split(" ", 1) for line in r.stderr.splitlines() if line.startswith(("HEAVY", "COMMANDS")))
+    assert r.returncode == 0 and "Usage: egovnet" in r.stdout, r.stderr
+    return lines["HEAVY"], lines["COMMANDS"]
+
+
+def test_help_does_not_import_heavy_modules():
+    assert _loaded_after("--help") == ("[]", "[]")
+
+
+def test_group_help_imports_its_own_module_only():
+    """`egovnet review --help` runs the root options (typer coerces them) and loads the review module alone."""
+    assert _loaded_after("review", "--help") == ("[]", "['egovnet.commands._common', 'egovnet.commands.review']")
+    assert _loaded_after("review", "list", "--help") == (
+        "[]", "['egovnet.commands._common', 'egovnet.commands.review']")
+
+
+def test_lazy_root_help_is_the_loaded_one():
+    """The root lists each command from egovnet.commands.COMMANDS without importing it; once every command is
+    loaded the listing is the same, and each line is the first paragraph of that command's own help."""
+    from typer.main import get_command
+
+    from egovnet.cli import app
+    from egovnet.commands import COMMANDS
+
+    lazy = get_command(app)
+    ctx = lazy.make_context("egovnet", ["--help"], resilient_parsing=True)
+    before = lazy.get_help(ctx)
+    for name in lazy.list_commands(ctx):
+        command = lazy.get_command(ctx, name)
+        assert command.help.split("\n\n")[0] == COMMANDS[name][2], name
+    assert lazy.get_help(ctx) == before
+    assert list(lazy.commands) == list(COMMANDS)
 
 
 def test_readme_documents_every_command_and_variable():
@@ -55,7 +92,8 @@ def test_readme_documents_every_command_and_variable():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     root = get_command(app)
     names = []
-    for name, cmd in root.commands.items():
+    for name in root.list_commands(None):
+        cmd = root.get_command(None, name)
         sub = getattr(cmd, "commands", None)
         names += [f"egovnet {name} {s}" for s in sub] if sub else [f"egovnet {name}"]
     missing = [n for n in names if f"`{n}" not in readme]

@@ -14,6 +14,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from egovnet.state.db import HEAD_REVISION
 from conftest import APPLY_ARGS, DEPT, REPO, add_unit, fails, ok, quiet_days, run
 
 NO = re.compile(r"^青数〔2026〕[1-9]\d*号$")
@@ -353,7 +354,7 @@ def test_notices_of_schema_0004_become_one_legacy_notice_each(tmp_path):
                 "INSERT INTO notice (kind, link_id, unit_id, recipient, recipient_role, article, issued_on, docx_path, "
                 "md_path, created_at) VALUES ('idle_closure', 1, 1, :who, :role, 15, '2026-04-07', :docx, :md, "
                 "'2026-04-07 01:30:00')"), {"who": who, "role": role, "docx": f"/n/{role}.docx", "md": f"/n/{role}.md"})
-    assert upgrade(engine, tmp_path)["to"] == "0010"
+    assert upgrade(engine, tmp_path)["to"] == HEAD_REVISION
     engine.dispose()
     import json
 

@@ -378,15 +378,49 @@ def extend(ctx, app_id: int, reason: str, days: int, note: str = "") -> dict:
 
 # ---- reading --------------------------------------------------------------------------------
 
+# what a list row never shows: the filing's free text and features (``review show`` has them), its creation time
+_LONG_COLUMNS = ("basis", "scope", "purpose", "technical", "time_requirement", "separate_link_reason", "features",
+                 "created_at")
+
+
 def list_applications(ctx, *, status: str | None = None, overdue: bool = False) -> list[dict]:
+    """Applications with their running clock: two queries whatever their number (the applications with their
+    units and departments, then the links shared by any of them with the units on each), read as plain rows of
+    columns: application_dict reads the same attributes from a row as from an Application."""
+    from collections import namedtuple
+
+    named = namedtuple("named", "name code")
     with unit_of_work(ctx.engine, write=False) as s:
-        q = select(Application).order_by(Application.id)
+        q = select(*(c for c in Application.__table__.columns if c.name not in _LONG_COLUMNS),
+                   Unit.name.label("_unit_name"), Unit.code.label("_unit_code"),
+                   Department.name.label("_dept_name")).join(Unit, Unit.id == Application.unit_id) \
+            .join(Department, Department.id == Application.dept_id).order_by(Application.id)
         if status:
             q = q.where(Application.status == status)
-        rows = [application_dict(s, ctx, a, brief=True) for a in s.exec(q).all()]
+        found = s.connection().execute(q).all()
+        shared = _shared_links(s, {a.link_id for a in found if a.joined_link})
+        rows = [application_dict(s, ctx, a, brief=True, shared=shared, unit=named(a._unit_name, a._unit_code),
+                                 dept=named(a._dept_name, None)) for a in found]
     if overdue:
         rows = [r for r in rows if r["overdue"]]
     return rows
+
+
+def _shared_links(s, link_ids: set) -> dict:
+    """For each link: (id, address, status) and its applications other than rejected ones as (id, unit name),
+    in filing order."""
+    if not link_ids:
+        return {}
+    out = {link_id: (link_id, address, status, []) for link_id, address, status in
+           s.connection().execute(select(Link.id, Link.address, Link.status).where(Link.id.in_(
+               select(Application.link_id).where(Application.joined_link.is_(True))))).all() if link_id in link_ids}
+    for app_id, link_id, unit in s.connection().execute(
+            select(Application.id, Application.link_id, Unit.name).join(Unit, Unit.id == Application.unit_id)
+            .where(Application.link_id.in_(select(Application.link_id).where(Application.joined_link.is_(True))),
+                   Application.status != "rejected").order_by(Application.id)).all():
+        if link_id in out:
+            out[link_id][3].append((app_id, unit))
+    return out
 
 
 def show_application(ctx, app_id: int) -> dict:
@@ -397,9 +431,12 @@ def show_application(ctx, app_id: int) -> dict:
         return out
 
 
-def application_dict(s, ctx, app: Application, brief: bool = False) -> dict:
-    unit = s.get(Unit, app.unit_id)
-    dept = s.get(Department, app.dept_id)
+def application_dict(s, ctx, app: Application, brief: bool = False, shared: dict | None = None,
+                     unit: Unit | None = None, dept: Department | None = None) -> dict:
+    """One application as lists and ``review show`` print it; a list passes the unit, department and shared
+    links it loaded for all its rows at once."""
+    unit = unit or s.get(Unit, app.unit_id)
+    dept = dept or s.get(Department, app.dept_id)
     cal, today = ctx.calendar, ctx.today
     clock, due = None, None
     if app.status == "submitted":
@@ -419,7 +456,7 @@ def application_dict(s, ctx, app: Application, brief: bool = False) -> dict:
         "link_id": app.link_id, "shared_link": None,
     }
     if app.joined_link or not brief:
-        out["shared_link"] = _shared_link(s, app) if app.joined_link else None
+        out["shared_link"] = _shared_link(s, app, shared) if app.joined_link else None
     if brief:
         return out
     exts = s.exec(select(Extension).where(Extension.application_id == app.id).order_by(Extension.id)).all()
@@ -433,7 +470,11 @@ def application_dict(s, ctx, app: Application, brief: bool = False) -> dict:
     return out
 
 
-def _shared_link(s, app: Application) -> dict:
+def _shared_link(s, app: Application, shared: dict | None = None) -> dict:
+    if shared is not None:  # loaded for a whole list by _shared_links
+        link_id, address, status, apps = shared[app.link_id]
+        units = [unit for app_id, unit in apps if app_id != app.id]
+        return {"link": link_id, "address": address, "status": status, "units": list(dict.fromkeys(units))}
     link = s.get(Link, app.link_id)
     units = s.exec(
         select(Unit.name).join(Application, Application.unit_id == Unit.id)

@@ -63,26 +63,65 @@ def missing_days(s, link_id: int, opened_on: dt.date, limit: dt.date) -> list[dt
         return []
     have = set(s.exec(select(UsageDay.day).where(UsageDay.link_id == link_id, UsageDay.day >= first,
                                                  UsageDay.day <= last).distinct()).all())
+    return _gaps(first, last, have)
+
+
+def _gaps(first: dt.date, last: dt.date, have) -> list[dt.date]:
     return [d for d in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)) if d not in have]
 
 
+def _unused_links():
+    """Active links opened and never used: the links Art. 15 is about."""
+    return (Link.status == "active", Link.first_used_on.is_(None), Link.opened_on.is_not(None))
+
+
 def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
-    """(idle links, links reaching the limit within the warning window, links whose three months have a data gap)."""
+    """(idle links, links reaching the limit within the warning window, links whose three months have a data gap).
+
+    A fixed number of queries whatever the number of links: the links with their allocation, the units on them,
+    and the usage days of the links that are judged or about to be (the same findings as one query per link
+    gave; tests/test_scale.py compares the two).
+    """
     rule = ctx.policy.deadlines.idle_closure
     idle, soon, no_data = [], [], []
     with unit_of_work(ctx.engine, write=False) as s:
-        links = s.exec(select(Link).where(Link.status == "active", Link.first_used_on.is_(None),
-                                          Link.opened_on.is_not(None)).order_by(Link.id)).all()
-        for link in links:
-            limit = add_months(link.opened_on, rule.calendar_months)
-            alloc = s.exec(select(Allocation).where(Allocation.link_id == link.id)).first()
-            units = _units_on(s, link.id)
-            row = {"link": link.id, "address": link.address, "opened_on": link.opened_on.isoformat(),
-                   "limit_on": limit.isoformat(), "device": alloc.device if alloc else None,
-                   "port": alloc.port if alloc else None, "units": [u.name for u, _ in units],
-                   "departments": sorted({d.name for _, d in units}), "article": rule.article}
+        conn = s.connection()  # plain rows of columns: no ORM objects to build for thousands of links
+        links = conn.execute(select(Link.id, Link.address, Link.opened_on, Allocation.device, Allocation.port)
+                       .join(Allocation, Allocation.link_id == Link.id, isouter=True)
+                       .where(*_unused_links()).order_by(Link.id)).all()
+        units: dict[int, list[tuple[int, str, str]]] = {}
+        for link_id, unit_id, unit, dept in conn.execute(
+                select(Application.link_id, Unit.id, Unit.name, Department.name)
+                .join(Unit, Unit.id == Application.unit_id).join(Department, Department.id == Unit.dept_id)
+                .join(Link, Link.id == Application.link_id)
+                .where(Application.status == "active", *_unused_links()).order_by(Application.id)).all():
+            on = units.setdefault(link_id, [])
+            if all(u != unit_id for u, _, _ in on):  # each unit once, in filing order (links.units_on)
+                on.append((unit_id, unit, dept))
+        # which links are judged (three months up) or approaching, and the window of days each must have
+        windows, rows = {}, []
+        for link_id, address, opened_on, device, port in links:
+            limit = add_months(opened_on, rule.calendar_months)
+            on = units.get(link_id, [])
+            row = {"link": link_id, "address": address, "opened_on": opened_on.isoformat(),
+                   "limit_on": limit.isoformat(), "device": device, "port": port, "units": [u for _, u, _ in on],
+                   "departments": sorted({d for _, _, d in on}), "article": rule.article}
             if limit <= as_of:
-                gaps = missing_days(s, link.id, link.opened_on, limit)
+                kind, left, upto = "judged", None, limit
+            else:
+                left = ctx.calendar.days_left(as_of, limit)
+                if left > rule.warn_working_days:
+                    continue
+                kind, upto = "approaching", as_of  # gaps found so far, so that they can be filled in time
+            first, last = opened_on + dt.timedelta(days=1), upto - dt.timedelta(days=1)
+            if first <= last:
+                windows[link_id] = (first, last)
+            rows.append((kind, left, row))
+        have = _usage_days(s, windows, as_of)
+        for kind, left, row in rows:
+            window = windows.get(row["link"])
+            gaps = _gaps(*window, have.get(row["link"], ())) if window else []
+            if kind == "judged":
                 if gaps:
                     no_data.append({**row, "finding": "no data", "missing_days": [d.isoformat() for d in gaps],
                                     "action": f"not closed: no usage record for {len(gaps)} "
@@ -92,14 +131,51 @@ def find(ctx, as_of: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
                 else:
                     idle.append({**row, "finding": "idle", "action": "may be closed (Art. 15)"})
             else:
-                left = ctx.calendar.days_left(as_of, limit)
-                if left <= rule.warn_working_days:
-                    # gaps found so far, so that they can be filled before the day comes
-                    gaps = missing_days(s, link.id, link.opened_on, as_of)
-                    soon.append({**row, "finding": "approaching", "working_days_left": left,
-                                 "missing_days": [d.isoformat() for d in gaps],
-                                 "action": f"reaches {rule.calendar_months} months without use on {limit}"})
+                soon.append({**row, "finding": "approaching", "working_days_left": left,
+                             "missing_days": [d.isoformat() for d in gaps],
+                             "action": f"reaches {rule.calendar_months} months without use on {row['limit_on']}"})
     return idle, soon, no_data
+
+
+def _usage_days(s, windows: dict[int, tuple[dt.date, dt.date]], as_of: dt.date) -> dict[int, set[dt.date]]:
+    """The days with a usage record of each link in ``windows``, inside its window.
+
+    One query counts, per link, the days with a record from the day after its opening to the day before
+    ``as_of``: a link with all of them has no gap in its window (its window lies inside), and its days are not
+    read. The days themselves are read only for the links with a gap (the unique index on link_id, day, source
+    serves both)."""
+    from sqlalchemy import distinct, func
+
+    if not windows:
+        return {}
+    latest_opening = max(first for first, _ in windows.values()) - dt.timedelta(days=1)
+    conn = s.connection()
+    counts = dict(conn.execute(
+        select(UsageDay.link_id, func.count(distinct(UsageDay.day))).join(Link, Link.id == UsageDay.link_id)
+        .where(*_unused_links(), Link.opened_on <= latest_opening, UsageDay.day > Link.opened_on,
+               UsageDay.day < as_of).group_by(UsageDay.link_id)).all())
+    have: dict[int, set[dt.date]] = {}
+    partial = sorted(link_id for link_id, (first, _) in windows.items() if counts.get(link_id, 0) < (as_of - first).days)
+    complete = set(windows) - set(partial)
+    for link_id in complete:
+        have[link_id] = _Everything()
+    for i in range(0, len(partial), 500):  # a bounded number of ids per statement (SQLite, PostgreSQL)
+        chunk = partial[i:i + 500]
+        lo = min(windows[link_id][0] for link_id in chunk)
+        hi = max(windows[link_id][1] for link_id in chunk)
+        for link_id, day in conn.execute(select(UsageDay.link_id, UsageDay.day).where(
+                UsageDay.link_id.in_(chunk), UsageDay.day >= lo, UsageDay.day <= hi)).all():
+            first, last = windows[link_id]
+            if first <= day <= last:
+                have.setdefault(link_id, set()).add(day)
+    return have
+
+
+class _Everything:
+    """The days of a link whose window has a record every day."""
+
+    def __contains__(self, day) -> bool:
+        return True
 
 
 def audit(ctx, *, as_of: dt.date | None = None, close: bool = False, workers: int = 4,

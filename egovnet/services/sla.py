@@ -17,8 +17,11 @@ def audit(ctx, as_of: dt.date | None = None, since: dt.date | None = None) -> di
     clocks = []
     met = {"review": [0, 0], "construction": [0, 0], "change_review": [0, 0], "change_execution": [0, 0]}
     with unit_of_work(ctx.engine, write=False) as s:
-        for app, unit, link in s.exec(select(Application, Unit, Link).join(Unit, Unit.id == Application.unit_id)
-                                      .join(Link, Link.id == Application.link_id)).all():
+        q = select(Application, Unit, Link).join(Unit, Unit.id == Application.unit_id) \
+            .join(Link, Link.id == Application.link_id)
+        if not since:  # only running clocks are read: the applications under review or construction
+            q = q.where(Application.status.in_(("submitted", "approved", "provisioning")))
+        for app, unit, link in s.exec(q).all():
             if app.status == "submitted":
                 clocks.append(_clock(ctx, as_of, app, unit, "review", app.review_due, 12))
             elif app.status in ("approved", "provisioning") and app.construction_due:

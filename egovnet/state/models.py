@@ -97,6 +97,9 @@ class Application(SQLModel, table=True):
     """接入申请 (Art. 10-14): filed by the supervising department, reviewed by BDC."""
 
     __tablename__ = "application"
+    # the units on a link: per link (link show, notices, closing a link's applications) and per command over
+    # all links (audit idle, link list) a lookup by link and status, not a scan of every application of a status
+    __table_args__ = (Index("ix_application_link_id_status", "link_id", "status"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     dept_id: int = Field(foreign_key="department.id", index=True)
