@@ -386,15 +386,12 @@ def _write_xlsx(path: Path, sections: Sequence[Section]) -> None:
             header.append(cell)
         ws.append(header)
         for values in table_rows:
-            cells = []
-            for v in values:
-                if isinstance(v, str):
+            for i, v in enumerate(values):
+                if isinstance(v, str) and (v.startswith("=") or ILLEGAL_CHARACTERS_RE.search(v)):
                     cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", v))
                     cell.data_type = "s"  # openpyxl would store "=..." as a formula
-                    cells.append(cell)
-                else:
-                    cells.append(v)
-            ws.append(cells)
+                    values[i] = cell
+            ws.append(values)
     if not sections:
         wb.create_sheet("list")
     wb.save(path)
