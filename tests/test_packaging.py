@@ -175,3 +175,19 @@ def test_the_wheel_carries_the_package_and_its_data(built):
                 if line.startswith("Requires-Dist:") and "extra ==" not in line}
     assert requires == BASE
     assert "Provides-Extra: lab" in metadata
+
+
+def test_pytest_collects_the_same_tests_on_the_unpacked_sdist(built, tmp_path):
+    sdist, _ = built
+    with tarfile.open(sdist) as tar:
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
+        tar.extractall(tmp_path / "unpacked", **safe)
+    unpacked = next((tmp_path / "unpacked").iterdir())
+
+    def collect(where):
+        r = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                           cwd=where, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+        return re.search(r"^(\d+) tests? collected", r.stdout, re.M).group(1)
+
+    assert collect(unpacked) == collect(REPO)
