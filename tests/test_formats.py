@@ -19,12 +19,16 @@ def list_commands():
 
     from egovnet.cli import app
 
+    import typer
+
     found = []
 
     def walk(cmd, path):
-        for name, sub in getattr(cmd, "commands", {}).items():
-            here = path + [name]
-            if getattr(sub, "commands", None):
+        # list_commands/get_command, not .commands: a group that loads its commands lazily answers these too
+        ctx = typer.Context(cmd)
+        for name in cmd.list_commands(ctx):
+            sub, here = cmd.get_command(ctx, name), path + [name]
+            if hasattr(sub, "list_commands"):
                 walk(sub, here)
             elif name == "list" or here[0] == "audit":
                 found.append((" ".join(here), sub))
