@@ -1,4 +1,4 @@
-"""The only place that formats: rich tables for people, JSON for scripts, messages on stderr.
+"""The only place that formats: rich tables for people, JSON for scripts, CSV and XLSX files, messages on stderr.
 
 Data goes to stdout, everything else to stderr. Text from users or devices is printed with markup
 and highlighting off. JSON is written with typer.echo: rich would wrap it at 80 columns off a terminal.
@@ -6,9 +6,13 @@ and highlighting off. JSON is written with typer.echo: rich would wrap it at 80 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import sys
 from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import typer
@@ -22,14 +26,19 @@ class Column:
     fmt: Callable[[Any], str] | None = None
 
 
-def emit_json(data: Any) -> None:
-    """JSON on stdout. A list is written one item per line: Python's indenting encoder is pure Python (3x the
-    time of the C one), which at 20,000 rows costs more than reading them (benchmarks/scale.py)."""
+def emit_json(data: Any, out: str | None = None) -> None:
+    """JSON on stdout, or into ``out``. A list is written one item per line: Python's indenting encoder is pure
+    Python (3x the time of the C one), which at 20,000 rows costs more than reading them (benchmarks/scale.py)."""
     if isinstance(data, list) and data:
         encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-        typer.echo("[\n" + ",\n".join("  " + encode(item) for item in data) + "\n]")
+        text = "[\n" + ",\n".join("  " + encode(item) for item in data) + "\n]"
+    else:
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if out is None:
+        typer.echo(text)
         return
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    _write_file(out, lambda path: path.write_text(text + "\n", encoding="utf-8"))
+    message(f"wrote {out}")
 
 
 def one_line(text: str) -> str:
@@ -88,14 +97,6 @@ def fields(obj: dict, keys: Sequence[tuple[str, str]], *, title: str | None = No
     _console().print(t)
 
 
-def render(rows, columns, as_json: bool, **kw) -> None:
-    """Rows are built once; the flag only picks the renderer."""
-    if as_json:
-        emit_json(list(rows))
-    else:
-        table(rows, columns, **kw)
-
-
 def is_terminal() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
 
@@ -127,3 +128,276 @@ class _Bar:
 def progress(label: str):
     """A rich progress bar on a terminal; nothing on a pipe. Yields (advance, set_total)."""
     return _Bar(label) if is_terminal() else _Quiet()
+
+
+# --- --format: one set of rows, four renderers --------------------------------------------------------------------
+# table (rich, for people), json (scripts), csv and xlsx (the BDC's management opens lists in Excel). A command
+# builds its rows once and hands them to render(); the format only picks the renderer.
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+_SUFFIX = {".csv": Format.csv, ".xlsx": Format.xlsx, ".json": Format.json}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a list goes: its format, and a file (None: stdout)."""
+
+    format: Format = Format.table
+    out: str | None = None
+
+
+def target(as_json: bool = False, fmt: Format | str | None = None, out: str | None = None) -> Target:
+    """The options --json, --format and --out as one Target; a contradiction is a usage error (exit 2).
+
+    --json is the short form of --format json. Without --format, --out FILE takes the format from the file's
+    suffix (.csv, .xlsx, .json). xlsx is a binary file and is never written to a terminal or a pipe: it needs --out.
+    """
+    from egovnet.errors import UsageError
+
+    fmt = Format(fmt.value if isinstance(fmt, Format) else fmt) if fmt is not None else None
+    if as_json and fmt not in (None, Format.json):
+        raise UsageError(f"--json is short for --format json and contradicts --format {fmt.value}; give one of them")
+    if as_json:
+        fmt = Format.json
+    if out == "-":  # the usual name of stdout
+        out = None
+        if fmt is None:
+            fmt = Format.csv
+    suffix = Path(out).suffix.lower() if out else ""
+    if fmt is None:
+        if out is None:
+            return Target()
+        if suffix not in _SUFFIX:
+            raise UsageError(f"cannot tell the format of --out {out} from its name; add --format csv, xlsx or json")
+        fmt = _SUFFIX[suffix]
+    if fmt is Format.table and out is not None:
+        raise UsageError("--out writes a file: add --format csv, xlsx or json (the table is for the screen)")
+    if fmt is Format.xlsx and out is None:
+        raise UsageError("--format xlsx writes a binary file and needs --out FILE (e.g. --out links.xlsx); "
+                         "for stdout use --format csv")
+    if out is not None and suffix in _SUFFIX and _SUFFIX[suffix] is not fmt:
+        raise UsageError(f"--out {out} ends in {suffix} but --format is {fmt.value}; name the file *.{fmt.value} "
+                         f"or choose --format {_SUFFIX[suffix].value}")
+    return Target(fmt, out)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One list of a report: a table on the screen, a sheet in a workbook, a block of rows in a CSV file."""
+
+    name: str
+    rows: Sequence[dict]
+    columns: Sequence[Column]
+
+
+def render(rows, columns, how: Target | bool = False, *, sheet: str | None = None, **kw) -> None:
+    """Rows are built once; the format only picks the renderer. ``how`` is a Target (or the old --json flag)."""
+    how = _as_target(how)
+    rows = list(rows)
+    if how.format is Format.json:
+        emit_json(rows, out=how.out)
+    elif how.format is Format.table:
+        table(rows, columns, **kw)
+    else:
+        write_sections([Section(sheet or kw.get("title") or "list", rows, columns)], how)
+
+
+def render_report(data: Any, sections: Sequence[Section], how: Target | bool, show_table: Callable[[], None]) -> None:
+    """A command whose JSON is one object holding several lists (e.g. audit idle): the object as JSON, each list as
+    a sheet (xlsx) or a block of rows with a leading "section" column (csv), ``show_table`` on the screen."""
+    how = _as_target(how)
+    if how.format is Format.json:
+        emit_json(data, out=how.out)
+    elif how.format is Format.table:
+        show_table()
+    else:
+        write_sections(sections, how)
+
+
+def _as_target(how: Target | bool) -> Target:
+    return how if isinstance(how, Target) else Target(Format.json if how else Format.table)
+
+
+def write_sections(sections: Sequence[Section], how: Target) -> None:
+    if how.format is Format.xlsx:
+        if how.out is None:  # target() refuses this; a caller that built its own Target must not write binary to a tty
+            raise ValueError("xlsx needs a file")
+        _write_file(how.out, lambda path: _write_xlsx(path, sections))
+    else:
+        data = _csv_bytes(sections)
+        if how.out is None:
+            typer.echo(data, nl=False)  # bytes: the same BOM and UTF-8 whatever the locale of the terminal or pipe
+            return
+        _write_file(how.out, lambda path: path.write_bytes(data))
+    count = sum(len(s.rows) for s in sections)
+    message(f"wrote {count} row{'' if count == 1 else 's'} to {how.out}")
+
+
+def _write_file(out: str, write: Callable[[Path], None]) -> None:
+    """Write next to the target and rename: an interrupted export never leaves half a file under the name."""
+    import os
+    import tempfile
+
+    from egovnet.errors import EgovnetError
+
+    path = Path(out)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise EgovnetError(f"--out {out} is a folder; name a file in it, e.g. {path / 'list'}.csv")
+    if not folder.is_dir():
+        raise EgovnetError(f"cannot write {out}: the folder {folder} does not exist; create it or choose another --out")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise EgovnetError(f"cannot write {out}: {exc.strerror}; choose another --out") from None
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _flat(value: Any, col: Column) -> Any:
+    """A list or mapping as the table shows it (its fmt, else joined); scalars unchanged so numbers stay numbers."""
+    if isinstance(value, (list, tuple, dict)):
+        if not value:
+            return None  # an empty cell, not an empty string
+        if col.fmt:
+            return col.fmt(value)
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False, default=str)
+        return ", ".join(_cell(v) for v in value)
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    from egovnet.tabular import _inert  # the rejects file's guard against formula injection, shared
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _inert(value)
+    return value
+
+
+def _csv_bytes(sections: Sequence[Section]) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens Chinese text as UTF-8 (without it, Excel in a Chinese locale reads
+    GBK). Several sections share one header: a leading "section" column, then every section's columns."""
+    import csv
+    import io
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    several = len(sections) > 1
+    columns: list[Column] = []
+    for s in sections:
+        for c in s.columns:
+            if c.header not in {k.header for k in columns}:
+                columns.append(c)
+    w.writerow((["section"] if several else []) + [c.header for c in columns])
+    for s in sections:
+        mine = {c.header: c for c in s.columns}
+        for row in s.rows:
+            cells = [_csv_cell(_flat(row.get(mine[c.header].key), mine[c.header])) if c.header in mine else ""
+                     for c in columns]
+            w.writerow(([s.name] if several else []) + cells)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:  # Excel has no time zones: UTC, as the column titles say
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+        if _ISO_DATETIME.fullmatch(value):
+            try:
+                return _xlsx_value(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+            except ValueError:
+                return value
+    return value
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """Excel: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip().strip("'")[:31] or "list"
+    title, n = base, 2
+    while title.lower() in used:
+        title = f"{base[:27]} ({n})"
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _write_xlsx(path: Path, sections: Sequence[Section]) -> None:
+    """One sheet per section, header row bold and frozen; dates as Excel dates, numbers as numbers, text as text
+    (a cell starting with = is stored as a string, never as a formula). Write-only mode: memory stays flat for a
+    list of 20,000 links."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for s in sections:
+        ws = wb.create_sheet(_sheet_title(s.name, used))
+        ws.freeze_panes = "A2"
+        table_rows = [[_xlsx_value(_flat(row.get(c.key), c)) for c in s.columns] for row in s.rows]
+        for i, c in enumerate(s.columns, start=1):
+            sample = [c.header] + [str(r[i - 1]) for r in table_rows[:500] if r[i - 1] is not None]
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(_width(t) for t in sample) + 2)
+        header = []
+        for c in s.columns:
+            cell = WriteOnlyCell(ws, value=c.header)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for values in table_rows:
+            for i, v in enumerate(values):
+                if isinstance(v, str) and (v.startswith("=") or ILLEGAL_CHARACTERS_RE.search(v)):
+                    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", v))
+                    cell.data_type = "s"  # openpyxl would store "=..." as a formula
+                    values[i] = cell
+            ws.append(values)
+    if not sections:
+        wb.create_sheet("list")
+    wb.save(path)

@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, date_opt, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
+from egovnet.output import Column, Format, Section
 
 app = typer.Typer(help="Audits: idle links (Art. 15) and running clocks (Art. 12, 18).", no_args_is_help=True)
 
@@ -22,6 +22,8 @@ def idle(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (required for --close off a terminal, e.g. cron)."),
     workers: int = typer.Option(4, "--workers", min=1, max=64, help="Devices worked on at once."),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """Links with no recorded use 3 calendar months after opening, and those about to reach it.
 
@@ -29,11 +31,14 @@ def idle(
     listed as "no data" with the days missing and is never closed: no data is not no traffic.
     Safe for cron: never prompts, one run at a time (a lock), a second run on one day does nothing new.
     Exit 0 when all went well (findings or not), 4 when some closures failed.
+    In csv and xlsx the three lists (idle, no data, approaching) are three sheets, or one CSV with a "section"
+    column.
     """
     from egovnet.errors import PartialFailure, Refused
     from egovnet.services.history import require_intact_log
     from egovnet.services.idle import audit
 
+    how = target(as_json, fmt, out)  # a bad --format/--out is refused before any link is closed
     c = services(ctx)
     require_intact_log(c)  # an audit never rests on a rewritten log
     day = date_opt(as_of, "--as-of")
@@ -44,20 +49,24 @@ def idle(
             raise Refused("nothing was closed")
     with output.progress("closing idle links") as (advance, _total):
         data = audit(c, as_of=day, close=close, workers=workers, progress=advance)
-    if as_json:
-        output.emit_json(data)
-    else:
-        cols = [Column("link", "link", "right"), Column("units", "units", fmt=lambda v: ", ".join(v)),
-                Column("opened_on", "opened"), Column("limit_on", "3 months on"), Column("device", "device"),
-                Column("action", "finding")]
+    cols = [Column("link", "link", "right"), Column("units", "units", fmt=lambda v: ", ".join(v)),
+            Column("opened_on", "opened"), Column("limit_on", "3 months on"), Column("device", "device"),
+            Column("action", "finding")]
+    no_data_cols = cols[:-1] + [Column("missing_days", "days without data", fmt=day_ranges)]
+    approaching_cols = cols[:-1] + [Column("working_days_left", "working days left", "right")]
+
+    def show() -> None:
         output.table(data["idle"], cols, title=f"idle links as of {data['as_of']} (Art. 15)",
                      empty=f"no idle links as of {data['as_of']}")
         if data["no_data"]:
-            output.table(data["no_data"], cols[:-1] + [Column("missing_days", "days without data", fmt=day_ranges)],
+            output.table(data["no_data"], no_data_cols,
                          title="not judged, never closed: days without usage data (Art. 15)")
         if data["approaching"]:
-            output.table(data["approaching"], cols[:-1] + [Column("working_days_left", "working days left", "right")],
-                         title="reaching the limit soon")
+            output.table(data["approaching"], approaching_cols, title="reaching the limit soon")
+
+    output.render_report(data, [Section("idle", data["idle"], cols), Section("no data", data["no_data"], no_data_cols),
+                                Section("approaching", data["approaching"], approaching_cols)], how, show)
+    if how.format != Format.json:
         for row in data["closed"]:
             output.message(f"closed link {row['link']} on {row['device']}; notice "
                            + ", ".join(f"{n['no']}: {n['docx']}" for n in row["notices"]))
@@ -96,24 +105,26 @@ def sla(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="As of this date (YYYY-MM-DD); default today."),
     since: Optional[str] = typer.Option(None, "--since", help="Also the share of each clock met on time since DATE."),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """Every running clock (review and construction, Art. 12; change review and execution, Art. 18) with its due
     date; overdue ones first."""
     from egovnet.services.history import require_intact_log
     from egovnet.services.sla import audit
 
+    how = target(as_json, fmt, out)
     c = services(ctx)
     require_intact_log(c)  # an audit never rests on a rewritten log
     data = audit(c, date_opt(as_of, "--as-of"), date_opt(since, "--since"))
-    if as_json:
-        output.emit_json(data)
+    columns = [Column("application", "application", "right"), Column("change", "change", "right"),
+               Column("unit", "unit"), Column("clock", "clock"), Column("due", "due"),
+               Column("working_days_left", "working days left", "right")]
+    if how.format == Format.json:
+        output.emit_json(data, out=how.out)
         return
-    output.table(data["clocks"], [Column("application", "application", "right"), Column("change", "change", "right"),
-                                  Column("unit", "unit"),
-                                  Column("clock", "clock"), Column("due", "due"),
-                                  Column("working_days_left", "working days left", "right")],
-                 title=f"running clocks as of {data['as_of']}", empty="no running clocks",
-                 row_style=lambda r: "red" if r["overdue"] else None)
+    output.render(data["clocks"], columns, how, title=f"running clocks as of {data['as_of']}", sheet="running clocks",
+                  empty="no running clocks", row_style=lambda r: "red" if r["overdue"] else None)
     for kind, v in data.get("on_time", {}).items():
         share = f"{v['share']:.0%}" if v["share"] is not None else "-"
         output.message(f"{kind} on time since {data['since']}: {v['met']} of {v['total']} ({share})")

@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, date_opt, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Change requests: bandwidth or releasing a unit from a shared link (Art. 18).",
                   no_args_is_help=True)
@@ -71,16 +71,16 @@ def list_(
     link: Optional[int] = typer.Option(None, "--link", help="Only this link's requests."),
     overdue: bool = typer.Option(False, "--overdue", help="Only requests past their review or execution deadline."),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """Change requests with their running clock; overdue ones in red."""
     from egovnet.services.changes import list_changes
 
+    how = target(as_json, fmt, out)
     rows = list_changes(services(ctx), status=status, link=link, overdue=overdue)
-    if as_json:
-        output.emit_json(rows)
-        return
-    output.table(rows, COLUMNS, title="change requests (Art. 18)", empty="no change requests",
-                 row_style=lambda r: "red" if r["overdue"] else None)
+    output.render(rows, COLUMNS, how, title="change requests (Art. 18)", sheet="change requests",
+                  empty="no change requests", row_style=lambda r: "red" if r["overdue"] else None)
 
 
 @app.command("show")

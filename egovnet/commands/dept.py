@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Supervising departments (业务主管部门) that file applications (Art. 10).",
                   no_args_is_help=True)
@@ -33,8 +35,11 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+def list_(ctx: typer.Context, as_json: bool = JSON_OPT, fmt: Optional[Format] = FORMAT_OPT,
+          out: Optional[str] = OUT_OPT) -> None:
     """List departments."""
     from egovnet.services.directory import list_depts
 
-    output.render(list_depts(services(ctx)), COLUMNS, as_json, empty="no departments; add one with 'egovnet dept add'")
+    how = target(as_json, fmt, out)
+    output.render(list_depts(services(ctx)), COLUMNS, how, sheet="departments",
+                  empty="no departments; add one with 'egovnet dept add'")

@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Edge devices in the inventory.", no_args_is_help=True)
 inventory_app = typer.Typer(help="The inventory folder: devices, pools, known_hosts.", no_args_is_help=True)
@@ -18,12 +18,14 @@ COLUMNS = [Column("name", "device"), Column("platform", "platform"), Column("hos
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+def list_(ctx: typer.Context, as_json: bool = JSON_OPT, fmt: Optional[Format] = FORMAT_OPT,
+          out: Optional[str] = OUT_OPT) -> None:
     """List devices with their allocations and whether their host key is recorded."""
     from egovnet.services.devices import list_devices
 
+    how = target(as_json, fmt, out)
     rows = list_devices(ctx.obj)
-    output.render(rows, COLUMNS, as_json, empty="no devices in the inventory")
+    output.render(rows, COLUMNS, how, sheet="devices", empty="no devices in the inventory")
 
 
 @app.command("show")

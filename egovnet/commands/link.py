@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Links: units, device, port, VLAN, subnet, fee period (Art. 14, 25).", no_args_is_help=True)
 
@@ -28,15 +28,17 @@ def list_(
     status: Optional[str] = typer.Option(None, "--status", help="requested | approved | provisioning | active | "
                                                                 "closed_idle | decommissioned | cancelled"),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
-    """Every link with its units and its place on its device."""
+    """Every link with its units and its place on its device.
+
+    Example: egovnet link list --status active --format xlsx --out links.xlsx
+    """
     from egovnet.services.links import list_links
 
-    rows = list_links(services(ctx), status)
-    if as_json:
-        output.emit_json(rows)
-        return
-    output.table(rows, COLUMNS, title="links", empty="no links")
+    how = target(as_json, fmt, out)
+    output.render(list_links(services(ctx), status), COLUMNS, how, title="links", empty="no links")
 
 
 @app.command("show")

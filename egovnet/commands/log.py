@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="The append-only event log: who changed what, when, under which article.",
                   no_args_is_help=True)
@@ -21,15 +21,18 @@ def list_(
     object_id: Optional[int] = typer.Option(None, "--id"),
     limit: int = typer.Option(50, "--limit", min=1, max=100000),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """List recent events, newest first."""
     from egovnet.services.history import list_events
 
+    how = target(as_json, fmt, out)
     rows = list_events(services(ctx), object_type, object_id, limit)
     output.render(rows, [Column("id", "#", "right"), Column("at", "at (UTC)"), Column("effective_date", "effective"),
                          Column("actor", "actor"), Column("role", "role"), Column("object", "object"),
-                         Column("action", "action"), Column("article", "Art.", "right")], as_json,
-                  empty="no events")
+                         Column("action", "action"), Column("article", "Art.", "right")], how,
+                  sheet="events", empty="no events")
 
 
 @app.command("verify")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Maintenance filings: device debugging or upgrades, 3 working days ahead (Art. 18).",
                   no_args_is_help=True)
@@ -37,15 +39,15 @@ def list_(
     ctx: typer.Context,
     upcoming: bool = typer.Option(False, "--upcoming", help="Only work that has not started yet."),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """Maintenance filings by start time."""
     from egovnet.services.maintenance import list_filings
 
+    how = target(as_json, fmt, out)
     rows = list_filings(services(ctx), upcoming)
-    if as_json:
-        output.emit_json(rows)
-        return
-    output.table(rows, [Column("id", "id", "right"), Column("start", "start"), Column("unit", "unit"),
+    output.render(rows, [Column("id", "id", "right"), Column("start", "start"), Column("unit", "unit"),
                         Column("device", "device / work"), Column("working_days_ahead", "days ahead", "right"),
-                        Column("filed_by", "filed by")], title="maintenance filings (Art. 18)",
-                 empty="no maintenance filed")
+                        Column("filed_by", "filed by")], how, title="maintenance filings (Art. 18)",
+                  sheet="maintenance", empty="no maintenance filed")

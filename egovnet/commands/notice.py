@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, date_opt, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Written notices: official documents with a number (文号), reissue, delivery (Art. 12, 15, "
                        "18).", no_args_is_help=True)
@@ -37,12 +37,15 @@ def list_(
                                                             "change_rejection | idle_warning | idle_closure | "
                                                             "decommission"),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """Every notice in the register, by number."""
     from egovnet.services.notices import list_notices
 
+    how = target(as_json, fmt, out)
     rows = list_notices(services(ctx), unit=unit, kind=kind)
-    output.render([_view(r) for r in rows] if not as_json else rows, COLUMNS, as_json, title="notices",
+    output.render(rows if how.format == Format.json else [_view(r) for r in rows], COLUMNS, how, title="notices",
                   empty="no notices")
 
 

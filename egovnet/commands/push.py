@@ -7,8 +7,8 @@ from typing import List, Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="The push journal: list, show, resume or abandon device changes (Art. 7).",
                   no_args_is_help=True)
@@ -33,12 +33,15 @@ def list_(
     open_only: bool = typer.Option(False, "--open", help="Only pushes whose record step has not run (interrupted "
                                                          "or still running)."),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """The newest 200 pushes, or every open one: state 'interrupted' (its run is gone) or 'running'."""
     from egovnet.services.pushes import list_pushes
 
+    how = target(as_json, fmt, out)
     rows = list_pushes(services(ctx), open_only=open_only)
-    output.render(rows, COLUMNS, as_json, title="open pushes" if open_only else "pushes",
+    output.render(rows, COLUMNS, how, title="open pushes" if open_only else "pushes",
                   row_style=lambda r: "red" if r["state"] == "interrupted" else None,
                   empty="no open pushes" if open_only else "no pushes")
 

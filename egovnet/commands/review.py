@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Review applications: approve, reject, extend construction (Art. 12-13).",
                   no_args_is_help=True)
@@ -46,12 +46,15 @@ def list_(
     overdue: bool = typer.Option(False, "--overdue", help="Only applications past their deadline."),
     status: Optional[str] = typer.Option(None, "--status", help="submitted | approved | rejected | ..."),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """List applications with their running clock and working days left (overdue in red)."""
     from egovnet.services.applications import list_applications
 
+    how = target(as_json, fmt, out)
     rows = [_with_due(r) for r in list_applications(services(ctx), status=status, overdue=overdue)]
-    output.render(rows, COLUMNS, as_json, row_style=_style, empty="no applications")
+    output.render(rows, COLUMNS, how, sheet="applications", row_style=_style, empty="no applications")
 
 
 @app.command("show")

@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, date_opt, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Access units (接入单位): who may connect (Art. 9) and their MLPS record (Art. 13).",
                   no_args_is_help=True)
@@ -98,12 +98,15 @@ def list_(
     town: Optional[str] = typer.Option(None, "--town"),
     category: Optional[str] = typer.Option(None, "--category"),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """List units."""
     from egovnet.services.directory import list_units
 
+    how = target(as_json, fmt, out)
     rows = list_units(services(ctx), dept=dept, town=town, category=category)
-    output.render(rows, COLUMNS, as_json, empty="no units; add one with 'egovnet unit add'")
+    output.render(rows, COLUMNS, how, sheet="units", empty="no units; add one with 'egovnet unit add'")
 
 
 @app.command("show")

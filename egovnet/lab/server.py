@@ -11,6 +11,17 @@ from egovnet.errors import InvalidInput
 from egovnet.lab.device import CliSession, Closed, Device, Hang
 
 
+def require_asyncssh() -> None:
+    """The lab is an extra (pip install 'egovnet[lab]'): a production install talks to real devices only."""
+    try:
+        import asyncssh  # noqa: F401
+    except ImportError:
+        from egovnet.errors import EgovnetError
+
+        raise EgovnetError("the device lab (egovnet demo, egovnet lab serve) needs asyncssh, which this installation "
+                           "lacks; install it with: pip install 'egovnet[lab]'") from None
+
+
 def check_loopback(host: str) -> str:
     try:
         ok = ipaddress.ip_address(host).is_loopback
@@ -107,6 +118,7 @@ class Lab:
     """Devices served over SSH by one asyncio loop in a daemon thread."""
 
     def __init__(self, devices: list[Device], host: str = "127.0.0.1", host_key_path: Path | None = None):
+        require_asyncssh()
         self.host = check_loopback(host)
         self.devices = {d.name: d for d in devices}
         self.ports: dict[str, int] = {}

@@ -25,8 +25,10 @@ def run_demo(base: Settings, keep: bool = False, step=None) -> dict:
     from egovnet.services import applications as apps
     from egovnet.services import directory
     from egovnet.services.context import Ctx
+    from egovnet.lab.server import require_asyncssh
     from egovnet.state.db import dispose_all, get_engine
 
+    require_asyncssh()  # before any step: the demo provisions on the lab
     step = step or (lambda text: None)
     home = Path(tempfile.mkdtemp(prefix="egovnet-demo-"))
     # the demo plays three people from one login: the packaged policy with `identity: declared`, in its own home
