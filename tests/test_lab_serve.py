@@ -30,6 +30,12 @@ def test_shipped_lab_inventory_is_valid():
         ("xy-r1", "cisco_ios", 8304)]
 
 
+def _interruptible() -> None:
+    """Ctrl-C reaches the lab as it does at a terminal: a test run started in the background by a
+    non-interactive shell (as CI may be) inherits SIGINT ignored, and Python then keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_lab_serve_uses_the_inventory_ports_and_provisions(tmp_path, monkeypatch, _home):
     inv = tmp_path / "lab"
     shutil.copytree(REPO / "inventory" / "lab", inv, ignore=shutil.ignore_patterns("known_hosts"))
@@ -41,7 +47,7 @@ def test_lab_serve_uses_the_inventory_ports_and_provisions(tmp_path, monkeypatch
     written = (inv / "inventory.yaml").read_text(encoding="utf-8")
     env = {**os.environ, "EGOVNET_LAB_PASSWORD": "Lab-Secret-7f3a"}
     proc = subprocess.Popen([sys.executable, "-m", "egovnet", "lab", "serve", "--inventory", str(inv)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
     try:
         deadline = time.monotonic() + 30
         while not (inv / "known_hosts").exists():
@@ -63,8 +69,13 @@ def test_lab_serve_uses_the_inventory_ports_and_provisions(tmp_path, monkeypatch
         row = ok("provision", "1", "--yes", "--json").json()["results"][0]
         assert (row["device"], row["status"], row["port"]) == ("zjj-sw1", "applied", "GigabitEthernet0/0/1")
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C, as the operator stops it
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # never leave a lab behind, even when it did not stop as it should
+            proc.communicate()
+            raise
     assert proc.returncode == 0, err
     assert "zjj-sw1" in out and f"127.0.0.1:{ports['zjj-sw1']}" in out
     assert "lab stopped" in err
