@@ -109,8 +109,10 @@ class NetmikoDriver:
         try:
             self.conn = cls(**params)
         except NetmikoAuthenticationException:
-            raise DeviceError(f"device {dev.name}: authentication failed for user {dev.username!r}; check "
-                              f"{dev.password_env or dev.key_file}") from None
+            err = DeviceError(f"device {dev.name}: authentication failed for user {dev.username!r}; check "
+                              f"{dev.password_env or dev.key_file}")
+            err.step = "auth"
+            raise err from None
         except NetmikoTimeoutException as exc:
             cause = exc.__context__ or exc.__cause__
             if isinstance(cause, BadHostKeyException) or "does not match" in str(exc):
@@ -129,7 +131,9 @@ class NetmikoDriver:
                 self.conn.enable()
             except Exception as exc:
                 self.abort()
-                raise self._fail("cannot enter enable mode", exc) from None
+                err = self._fail("cannot enter enable mode", exc)
+                err.step = "enable"
+                raise err from None
 
     def running_config(self) -> str:
         return self.show(self.platform.show_config)

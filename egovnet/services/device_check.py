@@ -89,10 +89,11 @@ def _check_one(device, driver_factory, free: list[str]) -> dict:
             row.update(reachable=True, host_key="unknown")
             problems.append(str(exc))
             return row
-        except DeviceError as exc:  # the driver names the step that failed
-            if "cannot enter enable mode" in str(exc):
+        except DeviceError as exc:  # the driver tags the step that failed
+            step = getattr(exc, "step", None)
+            if step == "enable":
                 row.update(reachable=True, host_key="ok", privilege="denied")
-            elif "authentication failed" in str(exc):
+            elif step == "auth":
                 row.update(reachable=True, host_key="ok")
             else:
                 row.update(reachable=False)
