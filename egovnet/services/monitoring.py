@@ -5,8 +5,9 @@
 every problem named by its line; one bad row and nothing is written. A sample already stored with the same
 values is counted unchanged (exports overlap); the same link and time with other values is a problem.
 
-Times are China Standard Time (UTC+8, the monitoring system's clock): a time without a zone is taken as such,
-one with a zone (``Z``, ``+00:00``) is converted to it and stored without a zone.
+Times without a zone are China Standard Time (UTC+8, the monitoring system's clock); one with a zone (``Z``,
+``+00:00``) is taken as written. Stored in UTC like every time egovnet keeps; days (``--as-of``, ``--since``) and
+messages are China Standard Time.
 """
 
 from __future__ import annotations
@@ -41,23 +42,28 @@ _RANGE = {"loss_pct": (0.0, 100.0), "latency_ms": (0.0, 600_000.0), "in_mbps": (
 
 
 def parse_time(text: str) -> dt.datetime:
-    """A sample time as naive China Standard Time; ValueError naming the value otherwise."""
+    """A sample time, aware (China Standard Time unless written with a zone); ValueError naming the value."""
     m = _TIME.match(text.strip())
     try:
         if not m:
             raise ValueError
         y, mo, d, h, mi, sec, zone = m.groups()
-        at = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0))
+        tz = CST
         if zone:
             tz = dt.timezone.utc if zone == "Z" else dt.timezone(
                 (1 if zone[0] == "+" else -1) * dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[-2:])))
-            at = at.replace(tzinfo=tz).astimezone(CST).replace(tzinfo=None)
+        at = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), tzinfo=tz)
     except ValueError:
         raise ValueError(f"time {text.strip()[:30]!r} is not a time; write YYYY-MM-DD HH:MM[:SS] (China Standard "
                          "Time) or ISO 8601 with a zone") from None
     if not 2000 <= at.year <= 2099:
         raise ValueError(f"time {text.strip()[:30]!r} lies outside 2000..2099")
-    return at
+    return at.astimezone(dt.timezone.utc)
+
+
+def shown(at: dt.datetime) -> str:
+    """A stored time as people read it: China Standard Time."""
+    return f"{at.astimezone(CST):%Y-%m-%d %H:%M:%S}"
 
 
 def _number(text: str, column: str) -> float | None:
@@ -159,9 +165,8 @@ def import_samples(ctx, path: Path, progress=None) -> dict:
             at = None
             try:
                 at = parse_time(v.get("at", ""))
-                if at.date() > ctx.today:
-                    problems.append(Problem(row.line, "at", f"time {at:%Y-%m-%d %H:%M:%S} is after today "
-                                                            f"({ctx.today})"))
+                if at.astimezone(CST).date() > ctx.today:
+                    problems.append(Problem(row.line, "at", f"time {shown(at)} is after today ({ctx.today})"))
                     at = None
             except ValueError as exc:
                 problems.append(Problem(row.line, "at", str(exc)))
@@ -178,7 +183,7 @@ def import_samples(ctx, path: Path, progress=None) -> dict:
             if link_id is not None and at is not None:
                 first = seen.setdefault((link_id, at), row.line)
                 if first != row.line:
-                    problems.append(Problem(row.line, "at", f"link L{link_id} at {at:%Y-%m-%d %H:%M:%S} is also on "
+                    problems.append(Problem(row.line, "at", f"link L{link_id} at {shown(at)} is also on "
                                                             f"line {first}; one sample per link and time"))
             if problems:
                 report.problems += problems
@@ -195,7 +200,7 @@ def import_samples(ctx, path: Path, progress=None) -> dict:
                 report.items.append({"line": row.line, "link": sample["link_id"], "status": "unchanged"})
             else:
                 report.problems.append(Problem(row.line, "at", f"link L{sample['link_id']} at "
-                                               f"{sample['at']:%Y-%m-%d %H:%M:%S} is stored already with other "
+                                               f"{shown(sample['at'])} is stored already with other "
                                                "values; one sample per link and time"))
         _finish(report, table, False, {}, offer_skip=False)
         batch = _batch(s, ctx, "monitor", table, report)
@@ -225,18 +230,20 @@ def _stored(s, samples: list[dict]) -> dict:
 # ---- reading the samples ---------------------------------------------------------------------
 
 def _span(start, end) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) as datetimes: a date as start is its 00:00, a date as end includes that whole day."""
+    """[start, end) as aware datetimes: a date as start is its 00:00 China Standard Time, a date as end includes
+    that whole day; a naive datetime is China Standard Time."""
     if not isinstance(start, dt.datetime):
         start = dt.datetime.combine(start, dt.time())
     if not isinstance(end, dt.datetime):
         end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
-    return start, end
+    return tuple(t if t.utcoffset() is not None else t.replace(tzinfo=CST) for t in (start, end))
 
 
 def availability(session, link_ids, start, end, *, min_samples: int = DEFAULT_MIN_SAMPLES) -> dict[int, dict]:
     """Per link: ``{"samples": n, "down": d, "availability_pct": float | None}`` over [start, end).
 
-    ``start``/``end`` are dates or naive China Standard Time datetimes; a date as ``end`` includes that day.
+    ``start``/``end`` are dates (China Standard Time days; a date as ``end`` includes that day) or datetimes
+    (naive ones are China Standard Time).
     Availability is up samples / samples in %, rounded to 3 places; None with fewer than ``min_samples``
     samples (too little data to judge). Every link asked for is in the answer, with 0 samples if none."""
     lo, hi = _span(start, end)
@@ -299,7 +306,7 @@ def audit_health(ctx, as_of: dt.date | None = None, since: dt.date | None = None
         if c["availability_pct"] is None:
             seen = last_seen.get(link.id)
             no_data.append({"link": link.id, "units": names[link.id], "samples": c["samples"],
-                            "last_sample": seen.isoformat(sep=" ") if seen else None})
+                            "last_sample": shown(seen) if seen else None})
             continue
         v = values[link.id]
 

@@ -376,8 +376,9 @@ class Assessment(SQLModel, table=True):
 class MonitorSample(SQLModel, table=True):
     """One reading of a link exported by BDC's operations monitoring system (运维监控系统, Art. 16, 20).
 
-    ``at`` is China Standard Time (UTC+8, the monitoring system's clock) without a zone; utilisation is in Mbit/s
-    (the share of the link's applied bandwidth is worked out when audited, as the bandwidth may change)."""
+    ``at`` is stored in UTC like every time here (the export's times are China Standard Time unless they carry a
+    zone); utilisation is in Mbit/s (its share of the link's applied bandwidth is worked out when audited, as the
+    bandwidth may change)."""
 
     __tablename__ = "monitor_samples"
     # per-link time ranges (audit health, availability): the unique index serves them and refuses duplicates

@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('follow_up_of', sa.Integer(), nullable=True),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['follow_up_of'], ['assessments.id'], ),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -42,7 +42,7 @@ def upgrade() -> None:
     op.create_table('monitor_samples',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('link_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
     sa.Column('loss_pct', sa.Float(), nullable=True),
     sa.Column('latency_ms', sa.Float(), nullable=True),
