@@ -196,3 +196,34 @@ def test_audit_security_missing_checks_and_failures_without_follow_up(active):
 def test_audit_security_bad_date_is_a_usage_error():
     r = run("audit", "security", "--as-of", "2026-13-01")
     assert r.code == 2 and r.err.startswith("Error: ")
+
+
+def test_upgrade_to_0014_registers_the_mlps_assessments_on_record(tmp_path):
+    """A database from before the register: each unit's MLPS fields become its first assessment (Art. 13)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from conftest import db_url
+    from egovnet.state.db import HEAD_REVISION, alembic_config, make_engine, upgrade
+
+    engine = make_engine(db_url())
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(engine, conn), "0011")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO department (id, name, contact, created_at) VALUES (1, 'd', '', "
+                              "'2026-01-01')"))
+            for uid, level, day in ((1, 3, "'2025-12-31'"), (2, None, "NULL"), (3, 2, "NULL")):
+                conn.execute(text(
+                    "INSERT INTO unit (id, name, code, category, dept_id, town, address, address_key, budget_unit, "
+                    "mlps_level, mlps_assessed, contact, justification, created_at, updated_at) VALUES "
+                    f"({uid}, 'u{uid}', 'u{uid}', 'village', 1, '', '', '', :yes, :level, {day}, '', '', "
+                    "'2026-01-01', '2026-01-01')"), {"yes": True, "level": level})
+        assert upgrade(engine, tmp_path)["to"] == HEAD_REVISION
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT unit_id, kind, date, result, level, source, follow_up_of FROM "
+                                     "assessments")).all()
+        assert [(r[0], r[1], str(r[2]), r[3], r[4], r[5], r[6]) for r in rows] == [
+            (1, "mlps_assessment", "2025-12-31", "pass", 3, "migration", None)]
+    finally:
+        engine.dispose()

@@ -273,3 +273,13 @@ def test_availability_function_for_reports(links, tmp_path):
                                                    2: {"samples": 0, "down": 0, "availability_pct": None}}
     finally:
         engine.dispose()
+
+
+def test_the_readme_examples_import(links):
+    from conftest import REPO
+
+    assert links[2] == ("zjj-sw1", "GigabitEthernet0/0/2")
+    csv_report = ok("monitor", "import", str(REPO / "examples" / "monitoring-export.csv"), "--json").json()
+    jsonl_report = ok("monitor", "import", str(REPO / "examples" / "monitoring-export.jsonl"), "--json").json()
+    assert (csv_report["created"], jsonl_report["created"], jsonl_report["encoding"]) == (5, 2, "utf-8")
+    assert counts() == (7, 2)
