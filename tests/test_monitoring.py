@@ -283,3 +283,13 @@ def test_the_readme_examples_import(links):
     jsonl_report = ok("monitor", "import", str(REPO / "examples" / "monitoring-export.jsonl"), "--json").json()
     assert (csv_report["created"], jsonl_report["created"], jsonl_report["encoding"]) == (5, 2, "utf-8")
     assert counts() == (7, 2)
+
+
+def test_audit_health_as_csv_sections(links, tmp_path):
+    import_csv(tmp_path, hourly(1, "2026-09-22 00:00", 7, latency=60.0))
+    r = run("audit", "health", "--format", "csv")
+    assert r.code == 4, r.err
+    assert r.out.lstrip("\ufeff").splitlines() == [
+        "section,link,units,threshold,value,limit,Art.,samples,last sample (UTC+8),Mbit/s,p95 %,from %",
+        "breaches,1,朱家角镇张马村村民委员会,latency_ms,60.0,50.0,20,,,,,",
+        "no data,2,朱家角镇安庄村村民委员会,,,,,0,,,,"]

@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, date_opt, services
-from egovnet.output import Column
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
+from egovnet.output import Column, Format
 
 app = typer.Typer(help="Security checks (Art. 21) and MLPS / risk assessments (Art. 13, 21) of units.",
                   no_args_is_help=True)
@@ -73,13 +73,13 @@ def list_(
     unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit (name or code)."),
     kind: Optional[Kind] = typer.Option(None, "--kind", help="Only this kind."),
     as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
 ) -> None:
     """Checks and assessments on record, oldest first, with the follow-up of each failure."""
     from egovnet.services.assessments import list_checks
 
+    how = target(as_json, fmt, out)
     rows = list_checks(services(ctx), unit=unit, kind=kind.value if kind else None)
-    if as_json:
-        output.emit_json(rows)
-        return
-    output.table(rows, COLUMNS, title="security checks and assessments (Art. 13, 21)",
-                 empty="no checks or assessments on record")
+    output.render(rows, COLUMNS, how, title="security checks and assessments (Art. 13, 21)",
+                  sheet="security checks", empty="no checks or assessments on record")
