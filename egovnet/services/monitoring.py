@@ -250,11 +250,12 @@ def availability(session, link_ids, start, end, *, min_samples: int = DEFAULT_MI
     ids = sorted(set(link_ids))
     out = {i: {"samples": 0, "down": 0, "availability_pct": None} for i in ids}
     down = func.sum(case((MonitorSample.status == "down", 1), else_=0))
+    run = getattr(session, "exec", None) or session.execute   # a SQLModel session, or a plain SQLAlchemy one
     for i in range(0, len(ids), 500):
         q = select(MonitorSample.link_id, func.count(), down).where(
             MonitorSample.link_id.in_(ids[i:i + 500]), MonitorSample.at >= lo, MonitorSample.at < hi) \
             .group_by(MonitorSample.link_id)
-        for link_id, n, d in session.exec(q).all():
+        for link_id, n, d in run(q).all():
             d = int(d or 0)
             out[link_id] = {"samples": int(n), "down": d,
                             "availability_pct": round(100.0 * (n - d) / n, 3) if n >= min_samples else None}
