@@ -198,7 +198,7 @@ def test_audit_security_bad_date_is_a_usage_error():
     assert r.code == 2 and r.err.startswith("Error: ")
 
 
-def test_upgrade_to_0014_registers_the_mlps_assessments_on_record(tmp_path):
+def test_upgrade_to_0012_registers_the_mlps_assessments_on_record(tmp_path):
     """A database from before the register: each unit's MLPS fields become its first assessment (Art. 13)."""
     from alembic import command
     from sqlalchemy import text

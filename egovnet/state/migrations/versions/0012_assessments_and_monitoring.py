@@ -1,6 +1,6 @@
 """security checks and assessments (Art. 13, 21) and the monitoring system's samples (Art. 16, 20)
 
-Revision ID: 0014
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-25 20:00:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0014'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
