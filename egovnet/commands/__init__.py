@@ -47,4 +47,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
              "The push journal: list, show, resume or abandon device changes (Art. 7)."),
     "notice": ("egovnet.commands.notice", "app",
                "Written notices: official documents with a number (文号), reissue, delivery (Art. 12, 15, 18)."),
+    "ticket": ("egovnet.commands.ticket", "app",
+               "Fault tickets: response and restoration clocks per severity (Art. 17)."),
+    "report": ("egovnet.commands.report", "app", "Reports from recorded data: fees by payer (Art. 25)."),
 }
