@@ -138,12 +138,17 @@ def fees(ctx, year: int, month: int | None = None) -> dict:
                 d[payer] += amount * share
         for d in depts.values():
             d["units"] = sum(1 for u in units.values() if u["dept"] == d["dept"])
+    # each unit's amount is rounded to the fen (分) once; departments and totals add the rounded amounts, so that
+    # what the units are billed adds up to the totals
     unit_rows = sorted(units.values(), key=lambda r: (r["dept"], r["unit"]))
     totals = {"amount": 0.0, "budget": 0.0, "unit": 0.0}
+    for d in depts.values():
+        d.update(amount=0.0, budget=0.0, unit=0.0)
     for r in unit_rows:
-        totals["amount"] += r["amount"]
-        totals[r["payer"]] += r["amount"]
         r["amount"] = round(r["amount"], 2)
+        for bucket in (totals, depts[r["dept"]]):
+            bucket["amount"] += r["amount"]
+            bucket[r["payer"]] += r["amount"]
     dept_rows = sorted(depts.values(), key=lambda r: r["dept"])
     for r in dept_rows:
         for k in ("amount", "budget", "unit"):
