@@ -91,3 +91,20 @@ def test_a_fee_schedule_out_of_order_is_named_with_its_line():
     assert fails(1, "report", "fees", "--year", "2026").err == (
         "Error: policies.yaml:154: fees: monthly_by_bandwidth: tiers must be listed by rising up_to_mbps, each bound "
         "once\n")
+
+
+def test_unit_import_defaults_budget_by_category_and_says_so(tmp_path):
+    ok("dept", "add", DEPT)
+    f = tmp_path / "units.csv"
+    f.write_text("name,code,category,dept,budget\n"
+                 f"{SOE},zjj-sw,soe,{DEPT},\n"
+                 f"{AGENCY},zjj-sq,agency,{DEPT},\n"
+                 f"朱家角镇国资公司,zjj-gz,soe,{DEPT},是\n", encoding="utf-8")
+    r = ok("unit", "import", str(f))
+    assert r.err.splitlines()[1:3] == [
+        f"line 2: unit {SOE}: no budget column value; not a budget unit (pays its own fees) by default for category "
+        "soe (unit_categories.soe.budget_default, Art. 25)",
+        f"line 3: unit {AGENCY}: no budget column value; a district budget unit by default for category agency "
+        "(unit_categories.agency.budget_default, Art. 25)"]
+    units = {u["code"]: u["budget_unit"] for u in ok("unit", "list", "--json").json()}
+    assert units == {"zjj-sw": False, "zjj-sq": True, "zjj-gz": True}
