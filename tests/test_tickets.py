@@ -124,6 +124,9 @@ def test_downtime_counts_outages_and_leaves_out_filed_maintenance(lab):
     ok("unit", "add", UNIT, "--category", "village", "--dept", DEPT, "--code", "zjj-zm", "--town", "朱家角镇",
        "--address", "青浦区朱家角镇张马村1号", "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
     app = file_app("zjj-zm")["id"]
+    assert fails(3, "ticket", "open", "--link", "1", "--summary", "断网").err == (
+        "Error: link 1 is requested: a fault ticket is for a link in service (Art. 17); open it on the unit with "
+        "--unit, see 'egovnet link show 1'\n")
     ok("review", "approve", str(app), user="bdc.reviewer")
     ok("provision", str(app), "--yes")
     ok("maintenance", "file", "--unit", "zjj-zm", "--device-desc", "核心交换机升级", "--start", "2026-10-12 22:00",

@@ -12,7 +12,7 @@ import datetime as dt
 
 from sqlmodel import select
 
-from egovnet.errors import Conflict, NotFound, UsageError
+from egovnet.errors import Conflict, NotFound, Refused, UsageError
 from egovnet.services import events
 from egovnet.services.directory import find_unit
 from egovnet.services.links import get_link
@@ -111,9 +111,10 @@ def open_ticket(ctx, *, link: int | None = None, unit: str | None = None, summar
     with unit_of_work(ctx.engine) as s:
         link_row = get_link(s, link) if link is not None else None
         unit_row = find_unit(s, unit) if unit is not None else None
-        if link_row is not None and link_row.status not in ("active", "provisioning", "closed_idle"):
-            raise Conflict(f"link {link_row.id} is {link_row.status}: a fault ticket is for a link in service "
-                           f"(Art. {rules.article}); see 'egovnet link show {link_row.id}'")
+        if link_row is not None and link_row.status != "active":
+            raise Refused(f"link {link_row.id} is {link_row.status}: a fault ticket is for a link in service "
+                          f"(Art. {rules.article}); open it on the unit with --unit, see 'egovnet link show "
+                          f"{link_row.id}'")
         row = FaultTicket(link_id=link_row.id if link_row else None, unit_id=unit_row.id if unit_row else None,
                           summary=summary, severity=severity, reported_at=reported, reported_by=ctx.user,
                           respond_due=due_at(ctx.policy, ctx.calendar, severity, reported, rule.respond_hours),
