@@ -139,7 +139,7 @@ def test_downtime_counts_outages_and_leaves_out_filed_maintenance(lab):
     ok("ticket", "open", "--link", "1", "--summary", "时延偏高", "--severity", "p3", "--reported-at", "2026-10-14 10:00",
        today="2026-10-14")
 
-    from egovnet.services.tickets import CST, ticket_downtime
+    from egovnet.services.tickets import CST, availability, ticket_downtime
     from egovnet.settings import Settings
     from egovnet.state.db import get_engine, unit_of_work
 
@@ -151,3 +151,14 @@ def test_downtime_counts_outages_and_leaves_out_filed_maintenance(lab):
                     2: {"unplanned_minutes": 0, "planned_minutes": 0, "tickets": 0}}
     # 10-13 00:00-09:00: 00:00-02:00 inside the maintenance window, 02:00-09:00 unplanned
     assert half == {1: {"unplanned_minutes": 420, "planned_minutes": 120, "tickets": 1}}
+    # October: in service all 31 days (opened 09-28), 540 minutes unplanned; link 2 does not exist: no figure
+    with unit_of_work(engine, write=False) as s:
+        october = availability(s, [1, 2], dt.date(2026, 10, 1), dt.date(2026, 11, 1),
+                               now=dt.datetime(2026, 11, 2, tzinfo=CST))
+        so_far = availability(s, [1], dt.date(2026, 10, 1), dt.date(2026, 11, 1),
+                              now=dt.datetime(2026, 10, 15, tzinfo=CST))
+    assert october == {1: {"unplanned_minutes": 540, "planned_minutes": 240, "tickets": 1, "service_minutes": 44640,
+                           "availability": round(1 - 540 / 44640, 5)},
+                       2: {"unplanned_minutes": 0, "planned_minutes": 0, "tickets": 0, "service_minutes": 0,
+                           "availability": None}}
+    assert so_far[1]["service_minutes"] == 14 * 1440

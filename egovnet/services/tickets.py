@@ -310,6 +310,27 @@ def ticket_downtime(session, link_ids, start, end, *, maintenance_hours: int = 4
     return out
 
 
+def availability(session, link_ids, start, end, *, maintenance_hours: int = 4,
+                 now: dt.datetime | None = None) -> dict[int, dict]:
+    """Per link: minutes in service in [start, end) (its fee periods: opening day to closing day, reopen periods
+    included), the unplanned and planned downtime of ``ticket_downtime``, and availability = 1 - unplanned /
+    in service (5 places), None for a link not in service in the period. Same arguments as ticket_downtime."""
+    from egovnet.services.fees import fee_periods
+
+    lo, hi = _moment(start), _moment(end)
+    upto = min(hi, _moment(now) if now else dt.datetime.now(CST))  # a period still running counts to now
+    down = ticket_downtime(session, link_ids, start, end, maintenance_hours=maintenance_hours, now=now)
+    periods = fee_periods(session, list(down))
+    out = {}
+    for link_id, d in down.items():
+        spans = [(max(_moment(a), lo), min(_moment(b + dt.timedelta(days=1)), upto) if b else upto)
+                 for a, b in periods.get(link_id, [])]
+        service = _minus(_union(spans), [])
+        out[link_id] = {**d, "service_minutes": service,
+                        "availability": round(1 - d["unplanned_minutes"] / service, 5) if service else None}
+    return out
+
+
 def tickets_in_period(session, ctx, since: dt.date, until: dt.date) -> list[dict]:
     """Every ticket reported from ``since`` to ``until`` (both days included), as `ticket show --json` gives it,
     plus the town (the unit's, or the first unit's on the link) and minutes to respond and to restore."""
@@ -329,5 +350,5 @@ def tickets_in_period(session, ctx, since: dt.date, until: dt.date) -> list[dict
     return rows
 
 
-__all__ = ["open_ticket", "ack", "resolve", "list_tickets", "show_ticket", "ticket_downtime", "tickets_in_period",
-           "running_clocks", "parse_time"]
+__all__ = ["open_ticket", "ack", "resolve", "list_tickets", "show_ticket", "ticket_downtime", "availability",
+           "tickets_in_period", "running_clocks", "parse_time"]
