@@ -36,7 +36,8 @@ def fees(
     how = target(as_json, fmt, out)
     data = run(services(ctx), year, month)
     unit_cols = [Column("unit", "unit"), Column("dept", "department"), Column("payer", "payer"),
-                 Column("links", "links", fmt=lambda v: ", ".join(map(str, v))), Column("link_days", "link-days", "right"),
+                 Column("links", "links", fmt=lambda v: ", ".join(map(str, v))),
+                 Column("link_days", "link-days", "right"),
                  Column("amount", f"amount ({data['currency']})", "right", _money)]
     dept_cols = [Column("dept", "department"), Column("units", "units", "right"),
                  Column("link_days", "link-days", "right"), Column("amount", "amount", "right", _money),

@@ -239,7 +239,8 @@ def running_clocks(s, ctx, as_of: dt.date, now: dt.datetime) -> list[dict]:
         due = _cst(t.respond_due if d["clock"] == "response" else t.restore_due)
         out.append({"application": None, "change": None, "ticket": t.id, "link": t.link_id,
                     "unit": d["unit"] or f"link {t.link_id}", "clock": f"ticket_{d['clock']}",
-                    "article": d["article"], "due": d["due"], "working_days_left": ctx.calendar.days_left(as_of, due.date()),
+                    "article": d["article"], "due": d["due"],
+                    "working_days_left": ctx.calendar.days_left(as_of, due.date()),
                     "left": d["left"], "overdue": d["overdue"]})
     return out
 
@@ -296,8 +297,8 @@ def ticket_downtime(session, link_ids, start, end, *, maintenance_hours: int = 4
             out[t.link_id]["tickets"] += 1
     holes: dict[int, list] = {}
     window = dt.timedelta(hours=maintenance_hours)
-    q = select(Application.link_id, Maintenance.start_at).join(Maintenance, Maintenance.unit_id == Application.unit_id) \
-        .where(Application.link_id.in_(ids)).distinct()
+    q = select(Application.link_id, Maintenance.start_at) \
+        .join(Maintenance, Maintenance.unit_id == Application.unit_id).where(Application.link_id.in_(ids)).distinct()
     for link_id, begin in session.exec(q).all():
         holes.setdefault(link_id, []).append((_cst(begin), _cst(begin) + window))
     for link_id, s in spans.items():
