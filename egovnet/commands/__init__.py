@@ -37,7 +37,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lab": ("egovnet.commands.lab", "app", "The built-in device lab: try templates before touching real devices."),
     "usage": ("egovnet.commands.usage", "app",
               "Link usage: counters from the devices or daily traffic from monitoring (Art. 15-16)."),
-    "audit": ("egovnet.commands.audit", "app", "Audits: idle links (Art. 15) and running clocks (Art. 12, 18)."),
+    "audit": ("egovnet.commands.audit", "app",
+              "Audits: idle links (Art. 15), running clocks (Art. 12, 18) and drift (Art. 22)."),
+    "remediate": ("egovnet.commands.remediate", "remediate",
+                  "Bring a device back to its intended state: journal, backup, push, verify, save; roll back on "
+                  "failure (Art. 22)."),
     "maintenance": ("egovnet.commands.maintenance", "app",
                     "Maintenance filings: device debugging or upgrades, 3 working days ahead (Art. 18)."),
     "change": ("egovnet.commands.change", "app",

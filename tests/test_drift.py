@@ -1,0 +1,163 @@
+"""Drift (Art. 22): links provisioned on the lab, then changed by hand as an engineer would (a direct SSH session
+through Netmiko, not egovnet), found by `audit drift`, fixed by `remediate`."""
+
+import json
+import os
+
+import pytest
+
+from conftest import DEPT, fails, file_app, ok, run, sql
+
+TOWN_OF = {"huawei": "朱家角镇", "hp_comware": "华新镇", "huawei_vrpv8": "徐泾镇", "cisco_ios": "夏阳街道"}
+DEVICE_OF = {"huawei": "zjj-sw1", "hp_comware": "hx-sw1", "huawei_vrpv8": "xj-sw1", "cisco_ios": "xy-r1"}
+
+
+def provisioned(platform="huawei", count=1):
+    ok("dept", "add", DEPT)
+    for n in range(1, count + 1):
+        ok("unit", "add", f"张马村{n}", "--category", "village", "--dept", DEPT, "--code", f"zjj-zm{n}", "--town",
+           TOWN_OF[platform], "--address", f"青浦区某路{n}号", "--mlps-level", "2", "--mlps-assessed", "2026-03-01")
+        a = file_app(f"zjj-zm{n}")
+        ok("review", "approve", str(a["id"]), user="bdc.reviewer")
+        ok("provision", str(a["id"]), "--yes")
+
+
+def by_hand(lab, name, commands, save=False):
+    """An engineer's own SSH session to the device (Netmiko, as they would script it), outside egovnet."""
+    from netmiko import ConnectHandler
+
+    platform = lab.devices[name].platform
+    conn = ConnectHandler(device_type={"huawei_vrpv8": "huawei_vrpv8"}.get(platform, platform), host=lab.host,
+                          port=lab.ports[name], username="netops", password=os.environ["EGOVNET_LAB_PASSWORD"],
+                          secret="lab-secret", fast_cli=False)
+    try:
+        if platform == "cisco_ios":
+            conn.enable()
+        conn.send_config_set(commands, exit_config_mode=True)
+        if save:
+            conn.save_config()
+    finally:
+        conn.disconnect()
+
+
+def drift(*extra):
+    r = run("audit", "drift", "--json", *extra)
+    return r.code, r.json(), r.err
+
+
+def finding(id, obj, kind, intended, actual, link=1, articles=(22,), device="zjj-sw1"):
+    return {"id": id, "device": device, "object": obj, "link": link, "kind": kind, "intended": intended,
+            "actual": actual, "articles": list(articles), "status": "open"}
+
+
+@pytest.mark.parametrize("platform", ["huawei", "huawei_vrpv8", "hp_comware", "cisco_ios"])
+def test_clean_device_has_no_drift(lab, platform, _home):
+    provisioned(platform)
+    code, found, err = drift("--device", DEVICE_OF[platform])
+    assert (code, found, err) == (0, [], "")
+    backups = sorted((_home / "backups" / DEVICE_OF[platform]).glob("*.cfg"))
+    assert len(backups) == 2  # provision's backup and this audit's
+    clean = _home / "backups" / DEVICE_OF[platform] / (_home / "backups" / DEVICE_OF[platform] / "last-clean").read_text().strip()
+    assert clean in backups and len(clean.name) == len("20261125T194926.cfg")
+    assert "egov-L1" in clean.read_text() and oct(clean.stat().st_mode & 0o777) == "0o600"
+
+
+def test_hand_set_rate_is_found_and_remediated(lab, _home):
+    provisioned()
+    dev = lab.devices["zjj-sw1"]
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/1", "qos lr inbound cir 10000"], save=True)
+    code, found, err = drift()
+    assert code == 4, err
+    assert found == [finding(1, "interface GigabitEthernet0/0/1", "changed_rate", "qos lr inbound cir 50000",
+                             "qos lr inbound cir 10000")]
+    assert "1 drift finding(s) on zjj-sw1 (Art. 22)" in err
+    # a second audit keeps the same open finding (no duplicate row, no second event)
+    assert drift()[1] == found
+    assert sql("SELECT count(*) FROM drift_finding") == [(1,)]
+    plan = ok("remediate", "zjj-sw1", "--dry-run", "--json").json()
+    assert plan["commands"] == ["interface GigabitEthernet0/0/1", " qos lr inbound cir 50000", "quit"]
+    assert dev.section("interface GigabitEthernet0/0/1").count("qos lr inbound cir 10000") == 1  # dry run: untouched
+    done = ok("remediate", "zjj-sw1", "--yes", "--json").json()
+    assert (done["status"], done["resolved"], done["remaining"]) == ("applied", [1], [])
+    assert "qos lr inbound cir 50000" in dev.section("interface GigabitEthernet0/0/1")
+    assert dev.saved == dev.running_text()
+    assert sql("SELECT status, resolved_by, push_id FROM drift_finding") == [("resolved", "bdc.engineer", done["push"])]
+    assert drift() == (0, [], "")
+    actions = [e["action"] for e in ok("log", "list", "--json").json() if e["action"].startswith("drift.")]
+    assert sorted(set(actions)) == ["drift.audit", "drift.found", "drift.remediate", "drift.resolved"]
+
+
+def test_free_port_in_unit_vlan_removed_acl_rule_and_unsaved_config(lab, _home):
+    provisioned()
+    dev = lab.devices["zjj-sw1"]
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/3", "port link-type access", "port default vlan 101",
+                             "quit", "acl number 3999", "undo rule 5"])
+    code, found, err = drift()
+    assert code == 4, err
+    assert found == [
+        finding(1, "interface GigabitEthernet0/0/3", "foreign_port_in_unit_vlan", None, "port default vlan 101",
+                articles=(3, 22)),
+        finding(2, "acl number 3999", "acl_rule_removed", "rule 5 permit ip destination 10.0.0.0 0.255.255.255",
+                None, link=None, articles=(3, 19, 22)),
+        finding(3, "saved configuration", "unsaved_config", "running configuration saved",
+                "not saved: acl number 3999, interface GigabitEthernet0/0/3", link=None)]
+    plan = ok("remediate", "zjj-sw1", "--dry-run", "--json").json()
+    assert plan["commands"] == ["interface GigabitEthernet0/0/3", " undo port default vlan", "quit",
+                                "acl number 3999", " rule 5 permit ip destination 10.0.0.0 0.255.255.255", "quit"]
+    assert plan["save"] is True
+    done = ok("remediate", "zjj-sw1", "--yes", "--json").json()
+    assert (done["resolved"], done["remaining"]) == ([1, 2, 3], [])
+    assert "port default vlan 101" not in dev.section("interface GigabitEthernet0/0/3")
+    assert dev.section("acl number 3999")[1:] == [" rule 5 permit ip destination 10.0.0.0 0.255.255.255",
+                                                  " rule 10 deny ip"]
+    assert dev.saved == dev.running_text()
+    assert drift() == (0, [], "")
+
+
+def test_unsaved_only_is_saved_through_the_journal(lab):
+    provisioned()
+    dev = lab.devices["zjj-sw1"]
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/1", "qos lr inbound cir 10000",
+                             "qos lr inbound cir 50000"])
+    code, found, _ = drift()
+    assert code == 4 and [f["kind"] for f in found] == ["unsaved_config"]
+    done = ok("remediate", "zjj-sw1", "--yes", "--json").json()
+    assert (done["commands"], done["status"], done["resolved"]) == ([], "applied", [1])
+    push = ok("push", "show", str(done["push"]), "--json").json()
+    assert (push["action"], push["status"], push["open"]) == ("save", "applied", False)
+    assert dev.saved == dev.running_text()
+
+
+def test_changed_description_extra_address_by_link(lab):
+    provisioned(count=2)
+    by_hand(lab, "zjj-sw1", ["interface Vlanif101", "ip address 192.0.2.1 255.255.255.0 sub", "quit",
+                             "interface GigabitEthernet0/0/2", "description hand-edit"], save=True)
+    code, found, _ = drift()
+    assert code == 4
+    assert [(f["object"], f["link"], f["kind"]) for f in found] == [
+        ("interface Vlanif101", 1, "extra_address"), ("interface GigabitEthernet0/0/2", 2, "changed_description")]
+    done = ok("remediate", "--link", "2", "--yes", "--json").json()
+    assert (done["commands"], done["resolved"]) == (
+        ["interface GigabitEthernet0/0/2", " description egov-L2-A2-zjj-zm2", "quit"], [2])
+    left = drift()[1]
+    assert [(f["id"], f["kind"]) for f in left] == [(1, "extra_address")]
+
+
+def test_refusals(lab, _home):
+    provisioned()
+    fails(3, "remediate", "zjj-sw1")  # no --yes off a terminal
+    fails(2, "remediate")
+    fails(1, "remediate", "no-such-device", "--yes")
+    fails(1, "remediate", "--link", "9", "--yes")
+    fails(1, "audit", "drift", "--device", "sw1;reboot")
+    r = fails(3, "audit", "drift", user="dept.zhujiajiao")
+    assert "Art. 22" in r.err
+    assert sql("SELECT count(*) FROM drift_run") == [(0,)]
+    assert sql("SELECT count(*) FROM push WHERE action IN ('repair', 'save')") == [(0,)]
+
+
+def test_backups_mask_secrets():
+    from egovnet.services.drift import masked
+
+    text = "local-user admin password irreversible-cipher $1a$abc$\nsnmp-agent community read cipher %^%#x\n sysname a"
+    assert masked(text) == ("local-user admin password ******\nsnmp-agent community ******\n sysname a")
