@@ -108,8 +108,8 @@ def test_free_port_in_unit_vlan_removed_acl_rule_and_unsaved_config(lab, _home):
     done = ok("remediate", "zjj-sw1", "--yes", "--json").json()
     assert (done["resolved"], done["remaining"]) == ([1, 2, 3], [])
     assert "port default vlan 101" not in dev.section("interface GigabitEthernet0/0/3")
-    assert dev.section("acl number 3999")[1:] == [" rule 5 permit ip destination 10.0.0.0 0.255.255.255",
-                                                  " rule 10 deny ip"]
+    assert sorted(dev.section("acl number 3999")) == ["rule 10 deny ip",
+                                                      "rule 5 permit ip destination 10.0.0.0 0.255.255.255"]
     assert dev.saved == dev.running_text()
     assert drift() == (0, [], "")
 
@@ -117,8 +117,8 @@ def test_free_port_in_unit_vlan_removed_acl_rule_and_unsaved_config(lab, _home):
 def test_unsaved_only_is_saved_through_the_journal(lab):
     provisioned()
     dev = lab.devices["zjj-sw1"]
-    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/1", "qos lr inbound cir 10000",
-                             "qos lr inbound cir 50000"])
+    # a port outside every link: only the unsaved running config is drift
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/4", "description spare"])
     code, found, _ = drift()
     assert code == 4 and [f["kind"] for f in found] == ["unsaved_config"]
     done = ok("remediate", "zjj-sw1", "--yes", "--json").json()
@@ -140,7 +140,12 @@ def test_changed_description_extra_address_by_link(lab):
     assert (done["commands"], done["resolved"]) == (
         ["interface GigabitEthernet0/0/2", " description egov-L2-A2-zjj-zm2", "quit"], [2])
     left = drift()[1]
-    assert [(f["id"], f["kind"]) for f in left] == [(1, "extra_address")]
+    assert [(f["id"], f["kind"], f["actual"]) for f in left] == [(1, "extra_address", "ip address 192.0.2.1 255.255.255.0 sub")]
+    done = ok("remediate", "--link", "1", "--yes", "--json").json()
+    assert (done["commands"], done["resolved"]) == (
+        ["interface Vlanif101", " undo ip address 192.0.2.1 255.255.255.0 sub", "quit"], [1])
+    assert "ip address 10.64.0.1 255.255.255.248" in lab.devices["zjj-sw1"].section("interface Vlanif101")
+    assert drift() == (0, [], "")
 
 
 def test_refusals(lab, _home):

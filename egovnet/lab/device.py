@@ -390,8 +390,10 @@ class CliSession:
         text = self._displayed(text)
         key = _key(text)
         shown = Node(text, [Node(line) for line in self._defaults(text)])
+        sub = text.endswith(" sub")  # VRP: a secondary address (`... sub`) is added beside the others
         for i, child in enumerate(node.children):
-            if _key(child.line) == key and not self._opener(child.line):
+            if child.line == text or (_key(child.line) == key and not self._opener(child.line) and not sub
+                                      and not child.line.endswith(" sub")):
                 node.children[i] = shown
                 break
         else:
