@@ -7,6 +7,7 @@ import os
 import pytest
 
 from conftest import DEPT, fails, file_app, ok, run, sql
+from test_linux_router import router  # noqa: F401  (the netns router fixture, with its unit's approved application)
 
 TOWN_OF = {"huawei": "朱家角镇", "hp_comware": "华新镇", "huawei_vrpv8": "徐泾镇", "cisco_ios": "夏阳街道"}
 DEVICE_OF = {"huawei": "zjj-sw1", "hp_comware": "hx-sw1", "huawei_vrpv8": "xj-sw1", "cisco_ios": "xy-r1"}
@@ -166,3 +167,42 @@ def test_backups_mask_secrets():
 
     text = "local-user admin password irreversible-cipher $1a$abc$\nsnmp-agent community read cipher %^%#x\n sysname a"
     assert masked(text) == ("local-user admin password ******\nsnmp-agent community ******\n sysname a")
+
+
+# ---- the Linux edge router (network namespaces; run under `flock /work/wt/netns.lock`) ----
+
+def _router_unavailable():
+    from linux_router import unavailable
+
+    return unavailable()
+
+
+@pytest.mark.netns
+@pytest.mark.skipif(_router_unavailable() is not None, reason=f"Linux router test: {_router_unavailable()}")
+def test_linux_router_hand_added_nft_rule_and_rate(router):
+    from linux_router import CORE_HOST, OTHER_HOST
+
+    ok("provision", "1", "--yes")
+    router.give_unit_address("198.18.16.2", 29, "198.18.16.1")
+    assert drift() == (0, [], "")
+    # an engineer's root shell on the router: an accept before the link's drops opens the isolation (Art. 3)
+    router.in_ns("router", "nft", "insert", "rule", "inet", "egov_l1", "from_unit", "iifname", '"ru0"', "accept")
+    router.in_ns("router", "nft", "insert", "rule", "inet", "egov_l1", "to_unit", "oifname", '"ru0"', "accept")
+    router.in_ns("router", "tc", "qdisc", "replace", "dev", "ru0", "root", "tbf", "rate", "10mbit", "burst", "32kbit",
+                 "latency", "400ms")
+    assert router.ping("unit", OTHER_HOST, tries=3)  # the hole is real
+    code, found, err = drift()
+    assert code == 4, err
+    assert found == [
+        finding(1, "nftables table inet egov_l1 chain from_unit", "nft_rule_added", None, 'iifname "ru0" accept',
+                articles=(3, 22), device="jz-r1"),
+        finding(2, "nftables table inet egov_l1 chain to_unit", "nft_rule_added", None, 'oifname "ru0" accept',
+                articles=(3, 22), device="jz-r1"),
+        finding(3, "tbf qdisc on ru0", "changed_rate", "rate 50000000 bit/s", "rate 10000000 bit/s",
+                device="jz-r1")]
+    done = ok("remediate", "jz-r1", "--yes", "--json").json()
+    assert (done["status"], done["resolved"], done["remaining"]) == ("applied", [1, 2, 3], [])
+    assert not router.ping("unit", OTHER_HOST)
+    assert router.ping("unit", CORE_HOST, tries=3)
+    assert "rate 50Mbit" in router.state()
+    assert drift() == (0, [], "")

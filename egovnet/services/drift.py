@@ -307,7 +307,8 @@ def remediate(ctx, *, device: str | None = None, link_id: int | None = None, dry
             push = Push(link_id=link_id, device=dev.name, action="repair" if commands else "save",
                         commands=commands or ["(save)"], actor=ctx.user, effective_date=ctx.today,
                         run_id=pushes.current(ctx).id,
-                        intent={"service": "drift", "context": {"links": [l["context"] for l in links]},
+                        intent={"service": "drift", "context": {"links": [{"link": l["link"], "context": l["context"]}
+                                                                     for l in links]},
                                 "kinds": sorted({f["kind"] for f in findings})})
             s.add(push)
             s.flush()
@@ -315,7 +316,8 @@ def remediate(ctx, *, device: str | None = None, link_id: int | None = None, dry
         error = None
         if commands:
             job = Job(0, link_id, "", "", dev.name, dev.platform, commands,
-                      {"links": [l["context"] for l in links]}, push_id=push_id, action="repair")
+                      {"links": [{"link": l["link"], "context": l["context"]} for l in links]}, push_id=push_id,
+                      action="repair")
             push_device(ctx, dev, [job], factory, False)
             error = job.result.error if job.result and job.result.failed else None
         else:
