@@ -206,3 +206,22 @@ def test_linux_router_hand_added_nft_rule_and_rate(router):
     assert router.ping("unit", CORE_HOST, tries=3)
     assert "rate 50Mbit" in router.state()
     assert drift() == (0, [], "")
+
+
+def test_a_second_audit_exits_while_one_runs(lab, _home):
+    from egovnet.services.idle import run_lock
+
+    with run_lock(_home, "audit-drift"):
+        r = fails(1, "audit", "drift", "--json")
+    assert r.out == "" and f"another 'egovnet audit drift' is running (pid {os.getpid()}" in r.err
+    assert sql("SELECT count(*) FROM drift_run") == [(0,)]
+
+
+def test_table_output_and_workers(lab):
+    provisioned()
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/1", "description hand-edit"], save=True)
+    r = run("audit", "drift", "--workers", "2")
+    assert r.code == 4, r.err
+    assert "changed_description" in r.out and "hand-edit" in r.out
+    assert r.err.splitlines() == ["1 drift finding(s) on zjj-sw1 (Art. 22); see the plan with 'egovnet remediate "
+                                  "zjj-sw1 --dry-run'"]

@@ -156,9 +156,11 @@ def drift(
     Example: egovnet audit drift --json > drift.json || egovnet remediate zjj-sw1 --dry-run
     """
     from egovnet.services.drift import audit
+    from egovnet.services.history import require_intact_log
 
     how = target(as_json, fmt, out)
     c = services(ctx)
+    require_intact_log(c)  # an audit never rests on a rewritten log
     with output.progress("reading devices") as (advance, _total):
         data = audit(c, device=device, workers=workers, progress=advance)
     output.render(data["findings"], DRIFT_COLUMNS, how, title=f"drift (Art. 22), run {data['run']}",
