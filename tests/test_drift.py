@@ -223,5 +223,5 @@ def test_table_output_and_workers(lab):
     r = run("audit", "drift", "--workers", "2")
     assert r.code == 4, r.err
     assert "changed_description" in r.out and "hand-edit" in r.out
-    assert r.err.splitlines() == ["1 drift finding(s) on zjj-sw1 (Art. 22); see the plan with 'egovnet remediate "
+    assert r.err.splitlines() == ["Warning: 1 drift finding(s) on zjj-sw1 (Art. 22); see the plan with 'egovnet remediate "
                                   "zjj-sw1 --dry-run'"]
