@@ -30,11 +30,15 @@ def by_hand(lab, name, commands, save=False):
     platform = lab.devices[name].platform
     conn = ConnectHandler(device_type={"huawei_vrpv8": "huawei_vrpv8"}.get(platform, platform), host=lab.host,
                           port=lab.ports[name], username="netops", password=os.environ["EGOVNET_LAB_PASSWORD"],
-                          secret="lab-secret", fast_cli=False)
+                          secret=os.environ["EGOVNET_LAB_PASSWORD"], fast_cli=False)
     try:
         if platform == "cisco_ios":
             conn.enable()
-        conn.send_config_set(commands, exit_config_mode=True)
+        if platform == "huawei_vrpv8":  # two-stage: the change waits for `commit`
+            conn.send_config_set(commands, exit_config_mode=False)
+            conn.commit()
+        else:
+            conn.send_config_set(commands, exit_config_mode=True)
         if save:
             conn.save_config()
     finally:
@@ -109,8 +113,7 @@ def test_free_port_in_unit_vlan_removed_acl_rule_and_unsaved_config(lab, _home):
     done = ok("remediate", "zjj-sw1", "--yes", "--json").json()
     assert (done["resolved"], done["remaining"]) == ([1, 2, 3], [])
     assert "port default vlan 101" not in dev.section("interface GigabitEthernet0/0/3")
-    assert sorted(dev.section("acl number 3999")) == ["rule 10 deny ip",
-                                                      "rule 5 permit ip destination 10.0.0.0 0.255.255.255"]
+    assert dev.section("acl number 3999") == ["rule 5 permit ip destination 10.0.0.0 0.255.255.255", "rule 10 deny ip"]
     assert dev.saved == dev.running_text()
     assert drift() == (0, [], "")
 
@@ -225,3 +228,33 @@ def test_table_output_and_workers(lab):
     assert "changed_description" in r.out and "hand-edit" in r.out
     assert r.err.splitlines() == ["Warning: 1 drift finding(s) on zjj-sw1 (Art. 22); see the plan with 'egovnet remediate "
                                   "zjj-sw1 --dry-run'"]
+
+
+ACCESS_VLAN = {"huawei": "port default vlan 101", "huawei_vrpv8": "port default vlan 101",
+               "hp_comware": "port access vlan 101", "cisco_ios": "switchport access vlan 101"}
+REMOVE_VLAN = {"huawei": ("undo port default vlan", "quit"), "huawei_vrpv8": ("undo port default vlan", "quit"),
+               "hp_comware": ("undo port access vlan", "quit"), "cisco_ios": ("no switchport access vlan", "exit")}
+
+
+@pytest.mark.parametrize("platform", ["huawei_vrpv8", "hp_comware", "cisco_ios"])
+def test_each_platform_repairs_in_its_own_syntax(lab, platform):
+    provisioned(platform)
+    name = DEVICE_OF[platform]
+    dev = lab.devices[name]
+    port, free = dev.ports[0], dev.ports[2]
+    by_hand(lab, name, [f"interface {port}", "description hand-edit", f"interface {free}", ACCESS_VLAN[platform]],
+            save=True)
+    code, found, err = drift()
+    assert code == 4, err
+    assert [{k: f[k] for k in ("object", "kind", "actual")} for f in found] == [
+        {"object": f"interface {port}", "kind": "changed_description", "actual": "description hand-edit"},
+        {"object": f"interface {free}", "kind": "foreign_port_in_unit_vlan", "actual": ACCESS_VLAN[platform]}]
+    plan = ok("remediate", name, "--dry-run", "--json").json()
+    negation, up = REMOVE_VLAN[platform]
+    assert plan["commands"] == [f"interface {port}", " description egov-L1-A1-zjj-zm1", up,
+                                f"interface {free}", f" {negation}", up]
+    done = ok("remediate", name, "--yes", "--json").json()
+    assert (done["status"], done["resolved"], done["remaining"]) == ("applied", [1, 2], [])
+    assert ACCESS_VLAN[platform] not in dev.section(f"interface {free}")
+    assert dev.saved == dev.running_text()
+    assert drift() == (0, [], "")
