@@ -305,7 +305,7 @@ def remediate(ctx, *, device: str | None = None, link_id: int | None = None, dry
             keys = [("device", dev.name)] + ([("link", link_id)] if link_id else [])
             pushes.take(s, ctx, keys)
             push = Push(link_id=link_id, device=dev.name, action="repair" if commands else "save",
-                        commands=commands or ["(save)"], actor=ctx.user, effective_date=ctx.today,
+                        commands=commands, actor=ctx.user, effective_date=ctx.today,
                         run_id=pushes.current(ctx).id,
                         intent={"service": "drift", "context": {"links": [{"link": l["link"], "context": l["context"]}
                                                                      for l in links]},
