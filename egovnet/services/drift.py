@@ -25,7 +25,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from egovnet.errors import EgovnetError, NotFound, PartialFailure, PolicyViolation
+from egovnet.errors import EgovnetError, NotFound, PolicyViolation
 
 ARTICLE = 22
 LINK_STATES = ("active", "closed_idle")
@@ -276,9 +276,9 @@ def remediate(ctx, *, device: str | None = None, link_id: int | None = None, dry
     from egovnet.devices.safety import check_commands
     from egovnet.inventory import load_inventory
     from egovnet.services import events, pushes
-    from egovnet.services.provision import Job, _set_push, default_driver_factory, push_device
+    from egovnet.services.provision import Job, default_driver_factory, push_device
     from egovnet.state.db import unit_of_work
-    from egovnet.state.models import Push, utcnow
+    from egovnet.state.models import Push
 
     ctx.require(("bdc",), "remediate drift", ARTICLE)
     inventory = load_inventory(ctx.inventory)
@@ -386,22 +386,4 @@ def _resolve(ctx, device: str, link_id: int | None, after: dict, push_id: int) -
     return done
 
 
-def list_findings(ctx, *, status: str | None = None, device: str | None = None) -> list[dict]:
-    from sqlmodel import select
-
-    from egovnet.state.db import unit_of_work
-    from egovnet.state.models import DriftFinding
-
-    ctx.require(("bdc",), "read drift findings", ARTICLE)
-    with unit_of_work(ctx.engine, write=False) as s:
-        q = select(DriftFinding).order_by(DriftFinding.id)
-        if status:
-            q = q.where(DriftFinding.status == status)
-        if device:
-            q = q.where(DriftFinding.device == device)
-        return [{**_public(r), "found_at": r.found_at.isoformat(timespec="seconds"),
-                 "resolved_at": r.resolved_at.isoformat(timespec="seconds") if r.resolved_at else None,
-                 "resolved_by": r.resolved_by or None, "push": r.push_id} for r in s.exec(q).all()]
-
-
-__all__ = ["audit", "remediate", "list_findings", "masked", "PartialFailure"]
+__all__ = ["audit", "remediate", "masked"]
