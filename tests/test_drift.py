@@ -258,3 +258,36 @@ def test_each_platform_repairs_in_its_own_syntax(lab, platform):
     assert ACCESS_VLAN[platform] not in dev.section(f"interface {free}")
     assert dev.saved == dev.running_text()
     assert drift() == (0, [], "")
+
+
+def test_a_link_closed_for_non_use_is_intended_shut(lab):
+    from conftest import quiet_days
+
+    provisioned()
+    quiet_days(1, "2026-09-29", "2026-12-27")
+    ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json")
+    assert "shutdown" in lab.devices["zjj-sw1"].section("interface GigabitEthernet0/0/1")
+    assert drift() == (0, [], "")
+    # someone enables the closed port again by hand: the link is open without an application (Art. 15, 22)
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/1", "undo shutdown"], save=True)
+    code, found, _ = drift()
+    assert (code, found) == (4, [finding(1, "interface GigabitEthernet0/0/1", "missing_line", "shutdown", None)])
+    assert ok("remediate", "--link", "1", "--dry-run", "--json").json()["commands"] == [
+        "interface GigabitEthernet0/0/1", " shutdown", "quit"]
+
+
+def test_a_refused_repair_is_rolled_back_and_the_finding_stays_open(lab):
+    provisioned()
+    dev = lab.devices["zjj-sw1"]
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/1", "qos lr inbound cir 10000",
+                             "description hand-edit"], save=True)
+    assert drift()[0] == 4
+    before = dev.running_text()
+    dev.faults.error_on, dev.faults.error_once = r"^qos lr inbound", True  # refused once; the rollback passes
+    r = run("remediate", "zjj-sw1", "--yes", "--json")
+    assert r.code == 4, r.err
+    done = r.json()
+    assert (done["status"], done["resolved"], len(done["remaining"])) == ("rolled_back", [], 2), done["error"]
+    assert r.err.startswith("Error: 2 finding(s) remain on zjj-sw1 after push 2: ")
+    assert dev.running_text() == before   # the description typed before the refusal is undone too
+    assert sql("SELECT status FROM drift_finding ORDER BY id") == [("open",), ("open",)]
