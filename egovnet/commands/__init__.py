@@ -39,7 +39,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Link usage: counters from the devices or daily traffic from monitoring (Art. 15-16)."),
     "audit": ("egovnet.commands.audit", "app",
               "Audits: idle links (Art. 15), clocks (Art. 12, 18), security checks (Art. 13, 21), link health "
-              "(Art. 16, 20)."),
+              "(Art. 16, 20), drift (Art. 22)."),
+    "remediate": ("egovnet.commands.remediate", "remediate",
+                  "Bring a device back to its intended state: journal, backup, push, verify, save; roll back on "
+                  "failure (Art. 22)."),
     "maintenance": ("egovnet.commands.maintenance", "app",
                     "Maintenance filings: device debugging or upgrades, 3 working days ahead (Art. 18)."),
     "change": ("egovnet.commands.change", "app",

@@ -121,6 +121,8 @@ def _provision_on_lab(as_user, home: Path, log) -> tuple[list[str], list[dict]]:
             log("bdc.reviewer", f"change approve {c['id']}", f"approved, execution due {c['execution_due']}")
             c = changes.apply(ctx, c["id"])
             log("bdc.engineer", f"change apply {c['id']}", f"{c['result']} on {c['device']}: " + "; ".join(c["diff"]))
+        if result["results"] and not result["results"][0]["failed"]:
+            _drift_step(ctx, lab, result["results"][0], log)
         excerpt = []
         device = lab.devices[result["results"][0]["device"]] if result["results"] else None
         if device is not None:
@@ -132,3 +134,24 @@ def _provision_on_lab(as_user, home: Path, log) -> tuple[list[str], list[dict]]:
         return excerpt, result["results"]
     finally:
         lab.stop()
+
+
+def _drift_step(ctx, lab, row: dict, log) -> None:
+    """Art. 22: someone sets a rate on the unit's port by hand at the device's console (not saved); the drift
+    audit finds it and remediate puts the link's rate back through the push journal."""
+    from egovnet.lab.device import CliSession
+    from egovnet.services import drift
+
+    device = lab.devices[row["device"]]
+    console = CliSession(device)  # the demo's first link is on the Huawei VRP switch of 朱家角镇
+    for line in ("system-view", f"interface {row['port']}", "qos lr inbound cir 10000", "return"):
+        console.line(line)
+    log("someone at the console", f"interface {row['port']} / qos lr inbound cir 10000", "by hand, not saved")
+    found = drift.audit(ctx, device=device.name, workers=1)["findings"]
+    log("bdc.engineer", f"audit drift --device {device.name}", "; ".join(
+        f"{f['kind']} {f['object']}: {f['intended']} -> {f['actual']} (Art. {', '.join(map(str, f['articles']))})"
+        for f in found) or "no drift")
+    done = drift.remediate(ctx, device=device.name)
+    log("bdc.engineer", f"remediate {device.name} --yes",
+        f"push {done['push']} {done['status']}: {'; '.join(c.strip() for c in done['commands']) or 'save'}; findings "
+        f"{', '.join(map(str, done['resolved']))} resolved")

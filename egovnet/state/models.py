@@ -417,3 +417,35 @@ class FaultTicket(SQLModel, table=True):
     downtime_start: Optional[dt.datetime] = Field(default=None)
     downtime_end: Optional[dt.datetime] = Field(default=None)
     created_at: dt.datetime = Field(default_factory=utcnow)
+class DriftRun(SQLModel, table=True):
+    """One `audit drift` run (Art. 22): when, by whom, which devices, how many findings."""
+
+    __tablename__ = "drift_run"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=64)
+    devices: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    findings: int = 0
+    failed: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # devices not read
+
+
+class DriftFinding(SQLModel, table=True):
+    """A difference between a device's running config and what egovnet intends there (Art. 22; 3, 19 where the
+    isolation or the security measures are touched). Open until `remediate` brings the device back (its push)
+    or a later audit no longer sees it."""
+
+    __tablename__ = "drift_finding"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="drift_run.id", index=True)
+    found_at: dt.datetime = Field(default_factory=utcnow)
+    device: str = Field(max_length=64, index=True)
+    object: str = Field(max_length=200)
+    link_id: Optional[int] = Field(default=None, foreign_key="link.id", index=True)
+    kind: str = Field(max_length=32)
+    intended: Optional[str] = Field(default=None, max_length=1000)
+    actual: Optional[str] = Field(default=None, max_length=1000)
+    articles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="open", max_length=16, index=True)   # open | resolved
+    resolved_by: str = Field(default="", max_length=64)
+    resolved_at: Optional[dt.datetime] = Field(default=None)
+    push_id: Optional[int] = Field(default=None, foreign_key="push.id")
