@@ -363,6 +363,12 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
     except Exception as exc:  # one device's trouble never stops the others
         if not isinstance(exc, EgovnetError):
             exc = EgovnetError(f"device {device.name}: unexpected {exc.__class__.__name__}: {str(exc)[:200]}")
+        from egovnet.errors import HostKeyChanged
+
+        if isinstance(exc, HostKeyChanged):  # possible interception: a security event in the Office's list (Art. 20)
+            from egovnet.services.security import record_host_key_mismatch
+
+            record_host_key_mismatch(ctx, device.name, str(exc), [j.push_id for j in work])
         for job in work:
             if job.result is None:
                 job.result = DeviceResult(device.name, job.label, failed=True, error=str(exc))

@@ -22,7 +22,8 @@ from egovnet.validation import clean_text
 LIVE = ("open", "disconnected")          # incident states that keep the units cut off and blocked
 STATES = ("open", "disconnected", "reconnected")
 EVENT_KINDS = ("security_incident", "criticism")    # object types of the Office's own records
-SECURITY_ACTIONS = ("host_key_mismatch", "host_key_changed")  # security events other parts of egovnet log
+SECURITY_ACTIONS = ("host_key_mismatch",)   # security events other parts of egovnet log
+MONITORING_ARTICLE = 20                      # BDC monitors, warns and reports security events
 
 
 def rules(ctx):
@@ -41,6 +42,20 @@ def one_line(value, what: str, *, required: bool = True, max_len: int = 2000) ->
         raise InvalidInput(f"{what} has a line break; write it on one line (it is quoted in the written notice "
                            "and in 'egovnet security list')")
     return text
+
+
+def record_host_key_mismatch(ctx, device: str, message: str, push_ids) -> None:
+    """A device presented another SSH host key than the one on record (nothing was sent to it): a security
+    event (Art. 20) the Office sees in 'egovnet security list'. Never fails the caller's run."""
+    from egovnet.services import events
+    from egovnet.state.db import unit_of_work
+
+    try:
+        with unit_of_work(ctx.engine) as s:
+            events.record(s, ctx, "device", 0, "host_key_mismatch", role="bdc", article=MONITORING_ARTICLE,
+                          after={"device": device, "error": message[:500], "pushes": [p for p in push_ids if p]})
+    except Exception:  # the event log is unreachable: the push result still names the mismatch
+        pass
 
 
 # ---- the block: nothing new for a unit the Office has cut off ---------------------------------------
@@ -451,23 +466,26 @@ def list_security(ctx, *, state: str | None = None, limit: int = 500) -> list[di
             q = q.where(SecurityIncident.state == state)
         for inc in s.exec(q).all():
             d = _incident_dict(s, ctx, inc)
-            rows.append({"kind": "incident", "id": inc.id, "on": d["opened_on"], "state": inc.state,
+            rows.append({"kind": "incident", "id": inc.id, "at": _iso(_aware(inc.created_at)), "on": d["opened_on"],
+                         "state": inc.state,
                          "subject": d["unit"] or f"link {', '.join(map(str, d['links']))}",
                          "detail": inc.incident, "cut_off": d["cut_off"], "article": d["article"]})
         if state is None:
             for cr in s.exec(select(Criticism).order_by(Criticism.id.desc())).all():
                 d = _criticism_dict(s, ctx, cr)
-                rows.append({"kind": "criticism", "id": cr.id, "on": d["decided_on"], "state": "issued",
+                rows.append({"kind": "criticism", "id": cr.id, "at": _iso(_aware(cr.created_at)),
+                             "on": d["decided_on"], "state": "issued",
                              "subject": d["unit"], "detail": f"({cr.ground}) {d['ground_text']}: {cr.facts}",
                              "cut_off": None, "article": d["article"]})
             q = select(Event).where(Event.object_type.not_in(EVENT_KINDS)).order_by(Event.id.desc()).limit(5000)
             for e in s.exec(q).all():
                 if not _security_event(e):
                     continue
-                rows.append({"kind": "event", "id": e.id, "on": _iso(e.effective_date), "state": e.action,
-                             "subject": f"{e.object_type}:{e.object_id}",
+                rows.append({"kind": "event", "id": e.id, "at": _iso(_aware(e.at)), "on": _iso(e.effective_date),
+                             "state": e.action,
+                             "subject": (e.after or {}).get("device") or f"{e.object_type}:{e.object_id}",
                              "detail": _event_detail(e), "cut_off": None, "article": e.article})
-    rows.sort(key=lambda r: (r["on"] or "", r["kind"] == "event", r["id"]), reverse=True)
+    rows.sort(key=lambda r: (r["at"] or "", r["kind"], r["id"]), reverse=True)   # newest first
     return rows[:limit]
 
 
@@ -475,7 +493,9 @@ def _event_detail(e) -> str:
     import json
 
     after = e.after or {}
-    return json.dumps(after, ensure_ascii=False, sort_keys=True, default=str)[:300] if after else ""
+    if after.get("error"):
+        return str(after["error"])
+    return json.dumps(after, ensure_ascii=False, sort_keys=True, default=str) if after else ""
 
 
 def show_incident(ctx, incident_id: int) -> dict:
