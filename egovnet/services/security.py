@@ -137,6 +137,9 @@ def disconnect(ctx, *, unit: str | None = None, link: int | None = None, inciden
     inventory = load_inventory(ctx.inventory)
     with pushes.running(ctx, "security disconnect"):
         driver_factory = driver_factory or default_driver_factory(inventory)
+        # a cut or restore an interrupted run left half-done is finished or undone first; the incident stays
+        # 'open' (and blocks) until this run records the cut
+        pushes.settle(ctx, inventory, driver_factory, services={"security"})
 
         def plan():
             with unit_of_work(ctx.engine) as s:
@@ -278,6 +281,7 @@ def reconnect(ctx, incident_id: int, *, remediation: str, driver_factory=None) -
     inventory = load_inventory(ctx.inventory)
     with pushes.running(ctx, "security reconnect"):
         driver_factory = driver_factory or default_driver_factory(inventory)
+        pushes.settle(ctx, inventory, driver_factory, services={"security"})
 
         def plan():
             with unit_of_work(ctx.engine) as s:
