@@ -334,3 +334,30 @@ def test_linux_router_disconnect_stops_the_ping_and_reconnect_brings_it_back(tmp
         assert get("linux").same(r.state(), before)         # the link's own rules exactly as they were
     finally:
         r.stop()
+
+
+def test_disconnect_by_link_cuts_every_unit_on_it(lab, dept):
+    open_link()
+    other = "朱家角镇张马村卫生室"
+    open_link(name=other, code="zjj-ws", address="青浦区朱家角镇张马村1号")
+    data = ok("security", "disconnect", "--link", "1", "--incident", INCIDENT, "--yes", "--json",
+              user="office.duty").json()
+    assert (data["scope"], data["unit"], data["units_cut_off"], data["shared_with"]) == ("link", None, [UNIT, other], {})
+    assert (data["notice"]["main_to"], data["notice"]["copy_to"]) == ([UNIT, other], [DEPT, "青浦区大数据中心"])
+    assert "shutdown" in lab.devices["zjj-sw1"].section("interface GigabitEthernet0/0/1")
+    add_unit("朱家角镇安庄村村民委员会", "zjj-anzhuang", address="青浦区朱家角镇安庄村1号")
+    assert file_app("zjj-anzhuang")["link_id"] == 2   # filed, not built
+    r = fails(3, "security", "disconnect", "--link", "2", "--incident", INCIDENT, "--yes", user="office.duty")
+    assert r.err == ("Error: link 2 is requested, not active: nothing of it carries traffic to cut off (Art. 23)\n")
+    r = fails(1, "security", "disconnect", "--link", "9", "--incident", INCIDENT, "--yes", user="office.duty")
+    assert r.err == "Error: link 9 not found; see 'egovnet link list'\n"
+
+
+def test_a_policy_without_the_three_grounds_names_file_line_and_key(tmp_path):
+    policy = Path.cwd() / "policies.yaml"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text.replace("      3: 拒绝、阻碍有关部门依法实施监督检查的\n", ""), encoding="utf-8")
+    r = fails(1, "policy", "check")
+    line = next(n for n, ln in enumerate(policy.read_text(encoding="utf-8").splitlines(), 1) if ln == "  criticism:")
+    assert r.err == (f"Error: policies.yaml:{line}: security.criticism: grounds: Art. 26 lists exactly the grounds 1, 2 "
+                     "and 3; found [1, 2]\n")

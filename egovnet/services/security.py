@@ -81,7 +81,8 @@ def refuse_if_cut(s, doing: str, *, unit_ids=(), link_ids=()) -> None:
 
     inc = found[0]
     names = [u.name for u in (s.get(Unit, uid) for uid in inc.unit_ids) if u is not None]
-    raise PolicyViolation(f"{doing} is refused: {'、'.join(names) or 'link ' + str(inc.link_ids)} is cut off the "
+    who = "、".join(names) or "link " + ", ".join(map(str, inc.link_ids))
+    raise PolicyViolation(f"{doing} is refused: {who} is cut off the "
                           f"extranet by the Office under security incident {inc.id} ({inc.state}, Art. 23); it "
                           f"comes back only after 'egovnet security reconnect {inc.id} --remediation TEXT' by the "
                           "Office (see 'egovnet security show " f"{inc.id}')")
