@@ -361,3 +361,25 @@ def test_a_policy_without_the_three_grounds_names_file_line_and_key(tmp_path):
     line = next(n for n, ln in enumerate(policy.read_text(encoding="utf-8").splitlines(), 1) if ln == "  criticism:")
     assert r.err == (f"Error: policies.yaml:{line}: security.criticism: grounds: Art. 26 lists exactly the grounds 1, 2 "
                      "and 3; found [1, 2]\n")
+
+
+def test_a_cut_the_device_refuses_is_rolled_back_and_the_same_disconnect_tries_again(lab, dept):
+    open_link()
+    dev = lab.devices["zjj-sw1"]
+    config = dev.running_text()
+    dev.faults.error_on = r"^shutdown$"
+    r = fails(1, "security", "disconnect", "--unit", "zjj-zhangma", "--incident", INCIDENT, "--yes",
+              user="office.duty")
+    assert r.err.startswith("Error: security incident 1: the cut did not go through: link 1 on zjj-sw1: ")
+    assert r.err.endswith("the units stay blocked (Art. 23); run the same 'egovnet security disconnect' again to "
+                          "retry\n")
+    assert dev.running_text() == config                     # rolled back: the device is as it was
+    show = ok("security", "show", "1", "--json", user="office.duty").json()
+    assert (show["state"], show["pushes"], show["notices"]) == ("open", [2], [])
+    assert ok("push", "show", "2", "--json").json()["status"] == "rolled_back"
+    fails(3, "change", "request", "1", "--bandwidth", "100", "--reason", "扩容", user="dept.zhujiajiao")  # blocked
+    dev.faults.error_on = None
+    data = ok("security", "disconnect", "--unit", "zjj-zhangma", "--incident", INCIDENT, "--yes", "--json",
+              user="office.duty").json()
+    assert (data["id"], data["state"], data["pushes"], data["error"]) == (1, "disconnected", [2, 3], None)
+    assert "shutdown" in dev.section("interface GigabitEthernet0/0/1")
