@@ -249,6 +249,13 @@ def test_criticism_notice_to_the_unit_and_its_department(lab, dept):
     assert f"关于对{UNIT}予以通报批评的通报" in "".join(text)
     assert any("第二十六条第（二）项" in p and "出现网络安全缺陷、漏洞等风险未立即采取补救措施的" in p for p in text)
     assert any(p.startswith("抄送：") and "青浦区大数据中心" in p for p in text)
+    assert "青浦区政务服务办公室" in text
+    # a corrected copy keeps the Office as its issuer and the same recipients
+    again = ok("notice", "reissue", "青数〔2026〕2号", "--reason", "更正单位名称", "--json").json()
+    assert (again["no"], again["kind"], again["main_to"], again["copy_to"]) == (
+        "青数〔2026〕3号", "criticism", [UNIT, DEPT], ["青浦区大数据中心"])
+    text = paragraphs(again["docx"])
+    assert "青浦区政务服务办公室" in text and any("更正并替代青数〔2026〕2号" in p for p in text)
 
 
 def test_one_security_list_for_the_office(lab, dept):
