@@ -390,3 +390,17 @@ def test_a_cut_the_device_refuses_is_rolled_back_and_the_same_disconnect_tries_a
               user="office.duty").json()
     assert (data["id"], data["state"], data["pushes"], data["error"]) == (1, "disconnected", [2, 3], None)
     assert "shutdown" in dev.section("interface GigabitEthernet0/0/1")
+
+
+def test_the_nightly_reading_that_meets_a_changed_host_key_is_a_security_event(lab, dept):
+    open_link()
+    import asyncssh
+
+    kh = Path.cwd() / "inventory" / "known_hosts"
+    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key("openssh").decode().strip()
+    kh.write_text("\n".join(f"{line.split()[0]} {other}" for line in kh.read_text().splitlines()) + "\n")
+    r = run("usage", "collect", "--json")
+    assert r.code != 0 and "presented a host key that differs" in r.out + r.err
+    rows = ok("security", "list", "--json", user="office.duty").json()
+    assert [(x["kind"], x["state"], x["subject"], x["article"]) for x in rows] == [
+        ("event", "host_key_mismatch", "zjj-sw1", 20)]
