@@ -404,3 +404,26 @@ def test_the_nightly_reading_that_meets_a_changed_host_key_is_a_security_event(l
     rows = ok("security", "list", "--json", user="office.duty").json()
     assert [(x["kind"], x["state"], x["subject"], x["article"]) for x in rows] == [
         ("event", "host_key_mismatch", "zjj-sw1", 20)]
+
+
+def test_drift_events_of_the_event_log_join_the_list_and_show_reads_as_a_table(lab, dept):
+    open_link()
+    from egovnet.services import events
+    from egovnet.services.context import Ctx
+    from egovnet.settings import Settings
+    from egovnet.state.db import unit_of_work
+
+    ctx = Ctx.from_settings(Settings.resolve())
+    with unit_of_work(ctx.engine) as s:  # what 'audit drift' records for a finding (another part of egovnet)
+        events.record(s, ctx, "link", 1, "drift.found", role="bdc", article=22,
+                      after={"device": "zjj-sw1", "object": "interface GigabitEthernet0/0/1", "actual": "qos lr 8000"})
+        events.record(s, ctx, "link", 1, "open_port", role="bdc", article=12, after={"port": "x"})  # not security
+    rows = ok("security", "list", "--json", user="office.duty").json()
+    assert [(x["kind"], x["state"], x["subject"], x["article"]) for x in rows] == [
+        ("event", "drift.found", "zjj-sw1", 22)]
+    ok("security", "disconnect", "--unit", "zjj-zhangma", "--incident", INCIDENT, "--yes", user="office.duty")
+    out = ok("security", "show", "1", user="office.duty").out
+    assert "security incident 1 (Art. 23)" in out and "time cut off" in out and INCIDENT in out
+    csv = ok("security", "list", "--format", "csv", user="office.duty").out.splitlines()
+    assert csv[0] == "\ufeffkind,id,on,state,unit / object,cut off,Art.,incident / ground / event"
+    assert [line.split(",")[0] for line in csv[1:]] == ["incident", "event"]
