@@ -427,3 +427,22 @@ def test_drift_events_of_the_event_log_join_the_list_and_show_reads_as_a_table(l
     csv = ok("security", "list", "--format", "csv", user="office.duty").out.splitlines()
     assert csv[0] == "\ufeffkind,id,on,state,unit / object,cut off,Art.,incident / ground / event"
     assert [line.split(",")[0] for line in csv[1:]] == ["incident", "event"]
+
+
+def test_reopening_a_closed_link_of_a_unit_cut_off_waits_for_the_reconnect(lab, dept):
+    from conftest import quiet_days
+
+    open_link()
+    ok("security", "disconnect", "--unit", "zjj-zhangma", "--incident", INCIDENT, "--yes", user="office.duty")
+    quiet_days(1, "2026-09-29", "2026-12-27")  # never used: Art. 15 closes it in the meantime
+    closed = ok("--today", "2026-12-28", "audit", "idle", "--close", "--yes", "--json").json()
+    assert [c["link"] for c in closed["closed"]] == [1]
+    r = fails(3, "--today", "2026-12-29", "apply", "--reopen", "1", "--reason", "村务公开系统上线",
+              user="dept.zhujiajiao")
+    assert r.err.startswith(f"Error: reopening link 1 is refused: {UNIT} is cut off the extranet by the Office under "
+                            "security incident 1 (disconnected, Art. 23)")
+    # the reconnect restores nothing on a closed link, but lifts the block
+    data = ok("--today", "2026-12-29", "security", "reconnect", "1", "--remediation", REMEDIATION, "--yes", "--json",
+              user="office.head").json()
+    assert (data["state"], data["restored"]) == ("reconnected", [])
+    ok("--today", "2026-12-29", "apply", "--reopen", "1", "--reason", "村务公开系统上线", user="dept.zhujiajiao")
