@@ -123,6 +123,7 @@ def _provision_on_lab(as_user, home: Path, log) -> tuple[list[str], list[dict]]:
             log("bdc.engineer", f"change apply {c['id']}", f"{c['result']} on {c['device']}: " + "; ".join(c["diff"]))
         if result["results"] and not result["results"][0]["failed"]:
             _drift_step(ctx, lab, result["results"][0], log)
+            _security_on_lab(as_user, inventory, result["results"][0]["unit_code"], lab, log)
         excerpt = []
         device = lab.devices[result["results"][0]["device"]] if result["results"] else None
         if device is not None:
@@ -155,3 +156,22 @@ def _drift_step(ctx, lab, row: dict, log) -> None:
     log("bdc.engineer", f"remediate {device.name} --yes",
         f"push {done['push']} {done['status']}: {'; '.join(c.strip() for c in done['commands']) or 'save'}; findings "
         f"{', '.join(map(str, done['resolved']))} resolved")
+def _security_on_lab(as_user, inventory, unit_code: str, lab, log) -> None:
+    """The Office cuts a unit off after a security incident and, once the remediation is on record, a second
+    Office user restores it (Art. 23): the port is shut and opened again through the push journal."""
+    from egovnet.services import security
+
+    duty, head = as_user("office.duty"), as_user("office.head")
+    for c in (duty, head):
+        c.inventory = inventory
+    cut = security.disconnect(duty, unit=unit_code, incident="村委会终端感染勒索病毒并向政务外网扫描（演示）")
+    row = cut["cut"][0]
+    down = "shutdown" in (lab.devices[row["device"]].section(f"interface {row['port']}") or [])
+    whole = f"; shared link cut whole, {'、'.join(sum(cut['shared_with'].values(), []))} too" if cut["shared_with"] else ""
+    log("office.duty", f"security disconnect --unit {unit_code}",
+        f"incident {cut['id']}: {row['device']} {row['port']} {'shut down' if down else 'NOT shut down'}{whole}, "
+        f"notice {cut['notice']['no']} (Art. 23)")
+    back = security.reconnect(head, cut["id"], remediation="已隔离并重装受感染终端，完成漏洞修补（演示）")
+    up = "shutdown" not in (lab.devices[row["device"]].section(f"interface {row['port']}") or [])
+    log("office.head", f"security reconnect {cut['id']}",
+        f"{'port enabled again' if up else 'port STILL DOWN'}, remediation recorded, notice {back['notice']['no']}")

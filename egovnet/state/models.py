@@ -449,3 +449,42 @@ class DriftFinding(SQLModel, table=True):
     resolved_by: str = Field(default="", max_length=64)
     resolved_at: Optional[dt.datetime] = Field(default=None)
     push_id: Optional[int] = Field(default=None, foreign_key="push.id")
+class SecurityIncident(SQLModel, table=True):
+    """A security incident on which the Office (区政务服务办公室) cut a unit off the extranet (Art. 23): the
+    links cut, the units that lost access with them (all units of a shared link whose device cannot cut one
+    unit's part), the pushes that cut and restored access, and the remediation recorded before reconnecting.
+    open: recorded, the cut not yet confirmed on every device; disconnected; reconnected."""
+
+    __tablename__ = "security_incident"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)  # None: cut by --link
+    link_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    unit_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))   # every unit cut off
+    scope: str = Field(default="unit", max_length=16)       # unit | link | shared_link (a shared link cut whole)
+    incident: str = Field(max_length=2000)
+    state: str = Field(default="open", max_length=16, index=True)   # open | disconnected | reconnected
+    opened_by: str = Field(max_length=64)
+    opened_on: dt.date
+    disconnected_by: Optional[str] = Field(default=None, max_length=64)
+    disconnected_at: Optional[dt.datetime] = Field(default=None)
+    reconnected_by: Optional[str] = Field(default=None, max_length=64)
+    reconnected_at: Optional[dt.datetime] = Field(default=None)
+    remediation: str = Field(default="", max_length=2000)
+    push_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reconnect_push_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    error: str = Field(default="", max_length=2000)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Criticism(SQLModel, table=True):
+    """通报批评 (Art. 26): the Office's decision to criticise a unit in a circular, on one of the article's grounds."""
+
+    __tablename__ = "criticism"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    ground: int
+    facts: str = Field(max_length=2000)
+    decided_by: str = Field(max_length=64)
+    decided_on: dt.date
+    notice_id: Optional[int] = Field(default=None, foreign_key="notice.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)

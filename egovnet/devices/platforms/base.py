@@ -15,7 +15,7 @@ Render = Callable[[str, dict], list[str]]  # (template action, context) -> comma
 
 # the template that undoes each action, for platforms that undo by template rather than from the config tree
 OPPOSITE = {"open": "close", "close": "open", "shutdown": "no_shutdown", "no_shutdown": "shutdown",
-            "bandwidth": "bandwidth"}
+            "bandwidth": "bandwidth", "disconnect": "reconnect", "reconnect": "disconnect"}
 
 
 class Platform:
@@ -43,6 +43,10 @@ class Platform:
     port_example: str = ""
     max_vlan_name: int = 0                 # the VLAN's name/description as the template writes it (0: unchecked)
     acl_rule: str = ""                     # what isolation_acl may be, for people: "an advanced ACL 3000-3999 or a name"
+    # Art. 23 on a shared link (Art. 14): whether the device can cut one unit off and leave the others on. A
+    # shared link is one port, one VLAN and one subnet, and egovnet records no unit's own addresses or port in
+    # it, so no platform has a part of its own per unit: the disconnect cuts the whole link and says so.
+    cuts_one_unit_of_shared_link: bool = False
 
     # ---- session ----
     def netmiko_params(self, device) -> dict:

@@ -118,6 +118,20 @@ class Linux(Platform):
         return {name: found() for name, found in want.items()}
 
     @staticmethod
+    def cut(running: str, c: dict) -> dict[str, bool]:
+        """The parts of an Office disconnect (Art. 23, disconnect.j2) the router shows: the two cut chains of the
+        link's table on their hooks, with their drop rules for the unit's port."""
+        port, table = c["port"], f"inet egov_l{c['link_id']}"
+        rules = Linux.ruleset(running)
+
+        def rule(chain: str, hook: str, text: str) -> bool:
+            found = rules.get((table, chain), [])
+            return bool(found) and f"hook {hook} " in found[0] and text in found[1:]
+        return {f"cut of traffic from {port}": rule("cut_forward", "forward", f'iifname "{port}" drop'),
+                f"cut of traffic to {port}": rule("cut_forward", "forward", f'oifname "{port}" drop'),
+                f"cut of {port} toward the router": rule("cut_input", "input", f'iifname "{port}" drop')}
+
+    @staticmethod
     def rates(running: str, c: dict) -> dict[str, int | None]:
         """The tbf rate, bit/s, toward the unit (on the port) and from it (on the link's IFB device)."""
         units = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
@@ -138,6 +152,11 @@ class Linux(Platform):
             return [name for name, there in self.parts(running, job.context).items() if not there]
         if job.action == "close":
             return [f"{name} (should be gone)" for name, there in self.parts(running, job.context).items() if there]
+        if job.action in ("disconnect", "reconnect"):
+            cut = self.cut(running, job.context)
+            if job.action == "disconnect":
+                return [name for name, there in cut.items() if not there]
+            return [f"{name} (should be gone)" for name, there in cut.items() if there]
         # link state is not in the listing: always send (the steps are idempotent) and let the shell's error
         # pattern decide; a rate is checked both ways once sent
         if not verifying:
