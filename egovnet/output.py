@@ -17,6 +17,8 @@ from typing import Any, Callable, Sequence
 
 import typer
 
+from egovnet.i18n import _, is_chinese, localize, pgettext, pgettext_noop, width
+
 
 @dataclass(frozen=True)
 class Column:
@@ -46,11 +48,22 @@ def one_line(text: str) -> str:
 
 
 def message(text: str) -> None:
-    typer.echo(one_line(text), err=True)
+    """A line on stderr, in the interface language (egovnet.i18n.localize: the catalog's entry or template)."""
+    typer.echo(one_line(localize(text)), err=True)
 
 
 def warn(text: str) -> None:
-    typer.echo(f"Warning: {one_line(text)}", err=True)
+    typer.echo(_("Warning: {message}").format(message=one_line(localize(text))), err=True)
+
+
+def error_line(text: str) -> None:
+    """The one ``Error: ...`` line of a failure, in the interface language (the exit code does not change)."""
+    typer.echo(_("Error: {message}").format(message=one_line(localize(text))), err=True)
+
+
+def confirm(question: str) -> bool:
+    """A yes/no question on stderr, in the interface language (click adds [y/N])."""
+    return typer.confirm(localize(question), err=True)
 
 
 def _console(stderr: bool = False):
@@ -63,7 +76,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, (list, tuple)):
         return ", ".join(_cell(v) for v in value)
     return one_line(str(value))
@@ -71,29 +84,103 @@ def _cell(value: Any) -> str:
 
 def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None = None,
           row_style: Callable[[dict], str | None] | None = None, empty: str = "nothing to show") -> None:
+    """A rich table on stdout. A column holding Chinese text (a unit's name, a department) is never broken inside
+    a word: rich would fold 朱家角镇张马村村委会 at whatever character meets the edge. Such a column keeps each cell
+    on one line and asks for the width of its widest cell; when the terminal is too narrow for that, rich gives it
+    less and the cell ends in an ellipsis (…). Other columns wrap at spaces and fold only a word wider than the
+    column. --json and the files keep every value whole."""
     if not rows:
         message(empty)
         return
     from rich.table import Table
 
-    t = Table(title=title, show_lines=False, header_style="bold")
-    for col in columns:
-        t.add_column(col.header, justify=col.justify, overflow="fold")
-    for row in rows:
-        cells = [col.fmt(row.get(col.key)) if col.fmt else _cell(row.get(col.key)) for col in columns]
-        t.add_row(*cells, style=row_style(row) if row_style else None)
-    _console().print(t)
+    body = [[col.fmt(row.get(col.key)) if col.fmt else _code(col.key, row.get(col.key)) for col in columns]
+            for row in rows]
+    headers = [_(col.header) for col in columns]
+    console = _console()
+
+    def build(compact: bool, widths: dict[int, int]):
+        from rich import box
+
+        t = Table(title=localize(title) if title else None, show_lines=False, header_style="bold",
+                  **({"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "padding": (0, 0)}
+                     if compact else {}))
+        for i, col in enumerate(columns):
+            if i in widths:  # a fixed width: rich narrows the other columns first
+                t.add_column(headers[i], justify=col.justify, no_wrap=True, overflow="ellipsis", width=widths[i])
+            else:
+                t.add_column(headers[i], justify=col.justify, overflow="fold")
+        for row, cells in zip(rows, body):
+            t.add_row(*cells, style=row_style(row) if row_style else None)
+        return t
+
+    wide = [i for i in range(len(columns)) if any(_wide(cells[i]) for cells in body)]
+    natural = {i: max(width(headers[i]), *(width(cells[i]) for cells in body)) for i in wide}
+    t = build(False, natural)
+    if t.__rich_measure__(console, console.options.update_width(10**5)).maximum > console.width and wide:
+        # Too wide for the terminal: light borders (one column of space between columns). The Chinese columns
+        # keep their whole width when the others can still have 5 columns each (a date folds as 2026-/09-28);
+        # otherwise the short ones (a status, up to 4 characters) stay whole and the long ones (names) share
+        # what is left in proportion: a name that does not fit ends in an ellipsis, never on two lines.
+        floors = sum(min(5, max(_longest_word(headers[i]), *(_longest_word(cells[i]) for cells in body)))
+                     for i in range(len(columns)) if i not in natural)
+        room = console.width - floors - (len(columns) - 1)
+        if room >= sum(natural.values()):
+            widths = natural
+        else:
+            widths = {i: n for i, n in natural.items() if n <= 8}
+            long = {i: n for i, n in natural.items() if n > 8}
+            room -= sum(widths.values())
+            total = sum(long.values())
+            widths.update({i: max(4, min(n, room * n // total)) for i, n in long.items()})
+        t = build(True, widths)
+    console.print(t)
+
+
+def _longest_word(text: str) -> int:
+    return max((width(w) for w in text.split()), default=0)
+
+
+# Columns whose values are codes (a status, a mode): shown in the interface language in a table, as they are in
+# --json and files. The values, for the catalog (context "value": "unit" as cost bearer is not the header "unit"):
+CODE_COLUMNS = frozenset({"status", "mode", "clock", "kind", "state", "decision", "cost_bearer", "category"})
+CODE_VALUES = (
+    pgettext_noop("value", "submitted"), pgettext_noop("value", "approved"), pgettext_noop("value", "rejected"),
+    pgettext_noop("value", "provisioning"), pgettext_noop("value", "active"), pgettext_noop("value", "closed_idle"),
+    pgettext_noop("value", "decommissioned"), pgettext_noop("value", "cancelled"),
+    pgettext_noop("value", "requested"), pgettext_noop("value", "applied"), pgettext_noop("value", "withdrawn"),
+    pgettext_noop("value", "superseded"), pgettext_noop("value", "dedicated"), pgettext_noop("value", "vpn"),
+    pgettext_noop("value", "review"), pgettext_noop("value", "construction"), pgettext_noop("value", "execution"),
+    pgettext_noop("value", "budget"), pgettext_noop("value", "unit"), pgettext_noop("value", "agency"),
+    pgettext_noop("value", "village"), pgettext_noop("value", "soe"), pgettext_noop("value", "other"),
+    pgettext_noop("value", "bandwidth"), pgettext_noop("value", "release"), pgettext_noop("value", "running"),
+    pgettext_noop("value", "interrupted"), pgettext_noop("value", "abandoned"), pgettext_noop("value", "recorded"),
+    pgettext_noop("value", "approval"), pgettext_noop("value", "rejection"),
+    pgettext_noop("value", "change_approval"), pgettext_noop("value", "change_rejection"),
+    pgettext_noop("value", "idle_warning"), pgettext_noop("value", "idle_closure"),
+    pgettext_noop("value", "decommission"),
+)
+
+
+def _code(key: str, value: Any) -> str:
+    if key in CODE_COLUMNS and isinstance(value, str) and value.isascii() and value.replace("_", "").isalpha():
+        return pgettext("value", value)
+    return _cell(value)
+
+
+def _wide(text: str) -> bool:
+    return width(text) != len(text)
 
 
 def fields(obj: dict, keys: Sequence[tuple[str, str]], *, title: str | None = None) -> None:
     """A two-column key/value view of one object."""
     from rich.table import Table
 
-    t = Table(title=title, show_header=False, box=None, pad_edge=False)
-    t.add_column("field", style="bold")
+    t = Table(title=localize(title) if title else None, show_header=False, box=None, pad_edge=False)
+    t.add_column("field", style="bold", no_wrap=is_chinese())
     t.add_column("value", overflow="fold")
     for key, label in keys:
-        t.add_row(label, _cell(obj.get(key)))
+        t.add_row(_(label), _cell(obj.get(key)))
     _console().print(t)
 
 
@@ -360,9 +447,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def _width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return width(text)
 
 
 def _write_xlsx(path: Path, sections: Sequence[Section]) -> None:
