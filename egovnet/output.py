@@ -132,7 +132,9 @@ def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None 
             long = {i: n for i, n in natural.items() if n > 8}
             room -= sum(widths.values())
             total = sum(long.values())
-            widths.update({i: max(4, min(n, room * n // total)) for i, n in long.items()})
+            for i, n in long.items():
+                w = max(5, min(n, room * n // total))
+                widths[i] = w - 1 if w < n and w % 2 == 0 else w  # Chinese characters are 2 columns, "…" is 1
         t = build(True, widths)
     console.print(t)
 
