@@ -147,3 +147,35 @@ def extract(fileobj, keywords, comment_tags, options):
                     add(e, _text(e.elts[1]))
     for lineno, func, message in sorted(found, key=lambda f: f[0]):
         yield lineno, func, message, []
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m egovnet._babel``: extract the messages (babel.cfg) into egovnet/locale/egovnet.pot and merge
+    them into each catalog; new messages come in untranslated (English until someone translates them), messages
+    gone from the code leave. Prints how many of each catalog are still to translate. Needs Babel (the dev or
+    test extra); run it from the repository's root."""
+    from pathlib import Path
+
+    from babel.messages.frontend import CommandLineInterface
+    from babel.messages.pofile import read_po
+
+    import os
+
+    root = Path(__file__).resolve().parent.parent
+    os.chdir(root)  # the catalog's references name files relative to the repository
+    pot = "egovnet/locale/egovnet.pot"
+    cli = CommandLineInterface()
+    cli.run(["pybabel", "-q", "extract", "-F", "babel.cfg", "--no-wrap", "--sort-by-file", "--project", "egovnet",
+             "--msgid-bugs-address", "", "-o", pot, "."])
+    cli.run(["pybabel", "-q", "update", "-i", pot, "-d", "egovnet/locale", "-D", "egovnet", "--no-wrap",
+             "--ignore-obsolete", "--no-fuzzy-matching"])
+    for po in sorted((root / "egovnet" / "locale").glob("*/LC_MESSAGES/egovnet.po")):
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        todo = [m for m in catalog if m.id and not m.string]
+        print(f"{po.relative_to(root)}: {len(catalog) - len(todo)} translated, {len(todo)} to translate")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
