@@ -182,7 +182,7 @@ def fields(obj: dict, keys: Sequence[tuple[str, str]], *, title: str | None = No
     t.add_column("field", style="bold", no_wrap=is_chinese())
     t.add_column("value", overflow="fold")
     for key, label in keys:
-        t.add_row(_(label), _cell(obj.get(key)))
+        t.add_row(_(label), _code(key, obj.get(key)))
     _console().print(t)
 
 
