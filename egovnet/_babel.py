@@ -8,7 +8,7 @@ Besides ``_()``, ``N_()`` and ``ngettext()`` calls it takes what the interface s
 - table headers (``Column(key, "header")``), field labels (a module constant that is a list of
   ``("key", "label")`` pairs) and ``title=`` / ``empty=`` keywords;
 - the message of every ``raise SomeError(...)`` and the text given to the calls named in the ``calls`` option
-  (``message:1 warn:1 confirm:1``): an f-string becomes a template, each field named after its expression
+  (``message:1 warn:1 confirm:1 require:2``): an f-string becomes a template, each field named after its expression
   (``f"application {app_id} not found"`` -> ``application {app_id} not found``); egovnet.i18n.localize matches an
   English line against the templates and fills the translation with the same values.
 """
@@ -65,13 +65,15 @@ def _paragraphs(text: str) -> list[str]:
     return [p for p in inspect.cleandoc(text).split("\n\n") if p.strip()]
 
 
-def _calls(options: dict) -> dict[str, int]:
+def _calls(options: dict) -> dict[str, set[tuple[int, str]]]:
+    """``message:1 not_own:2:part`` -> {"message": {(1, "")}, "not_own": {(2, "part")}}: the position of the text,
+    and the message context it goes under (a part of another message: see egovnet.i18n.localize)."""
     spec = (options or {}).get("calls", "message:1 warn:1 confirm:1")
-    found = {}
+    found: dict[str, set[tuple[int, str]]] = {}
     for item in re.split(r"[\s,]+", spec.strip()):
         if item:
-            name, _sep, pos = item.partition(":")
-            found[name] = int(pos or 1)
+            name, pos, context = (item.split(":") + ["", ""])[:3]
+            found.setdefault(name, set()).add((int(pos or "1"), context))
     return found
 
 
@@ -123,8 +125,13 @@ def extract(fileobj, keywords, comment_tags, options):
                     found.append((node.lineno, "ngettext", (one, many)))
             elif func == "Column" and len(node.args) >= 2:
                 add(node, _text(node.args[1]))
-            elif func in calls and len(node.args) >= calls[func] and id(node) not in raised:
-                add(node, _text(node.args[calls[func] - 1]))
+            elif func in calls and id(node) not in raised:
+                for pos, context in sorted(calls[func]):
+                    text = _text(node.args[pos - 1]) if len(node.args) >= pos else None
+                    if text and context:
+                        found.append((node.lineno, "pgettext", (context, text)))
+                    elif text:
+                        add(node, text)
             for kw in node.keywords:
                 if kw.arg == "help":
                     text = _text(kw.value)

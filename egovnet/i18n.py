@@ -242,13 +242,20 @@ def help_text(text: str | None) -> str | None:
 _FIELD = re.compile(r"\{[^{}]*\}")
 
 
-@lru_cache(maxsize=4)
-def _templates(lang: str) -> dict[str, list[tuple[re.Pattern, list[str], str, int]]]:
-    """The catalog's messages with fields, as patterns, grouped by the literal text before their first field."""
+PART = "part"  # the context of texts that are quoted inside other messages (what a user may not do)
+
+
+@lru_cache(maxsize=8)
+def _templates(lang: str, context: str = "") -> dict[str, list[tuple[re.Pattern, list[str], str, int]]]:
+    """The catalog's messages with fields (of one context), as patterns, grouped by the literal text before their
+    first field."""
     catalog = translations(lang)._catalog if hasattr(translations(lang), "_catalog") else {}
     found: dict[str, list] = {}
-    for msgid, msgstr in catalog.items():
-        if not isinstance(msgid, str) or "{" not in msgid or not msgstr or msgid == msgstr:
+    for key, msgstr in catalog.items():
+        if not isinstance(key, str) or "{" not in key or not msgstr or key == msgstr:
+            continue
+        ctx, sep, msgid = key.rpartition("\x04")
+        if ctx != context:
             continue
         try:
             parts = list(string.Formatter().parse(msgid))
@@ -272,16 +279,23 @@ def _templates(lang: str) -> dict[str, list[tuple[re.Pattern, list[str], str, in
 
 def localize(text: str) -> str:
     """An English message line in the interface language: the catalog's entry for it, else the catalog's template
-    it fills (``unit {unit} not found`` for ``unit zjj-x not found``), else English with 第N条 for Art. N."""
+    it fills (``unit {unit} not found`` for ``unit zjj-x not found``; a filled-in value that is itself in the
+    catalog, like the ``reject application 3`` of a permission error, is translated too), else English with 第N条
+    for Art. N."""
     lang = language()
     if lang is None or not text:
         return text
+    return articles(_localized(lang, text, 3, "") or text)
+
+
+def _localized(lang: str, text: str, depth: int, context: str) -> str | None:
+    """The translation of ``text`` from the catalog (directly or through a template), None when it has none."""
     t = translations(lang)
-    direct = t.gettext(text)
-    if direct is not text and direct != text:
-        return articles(direct)
+    direct = t.pgettext(context, text) if context else t.gettext(text)
+    if direct != text:
+        return direct
     best = None
-    for prefix, entries in _templates(lang).items():
+    for prefix, entries in _templates(lang, context).items():
         if not text.startswith(prefix):
             continue
         for pattern, names, msgstr, literal in entries:
@@ -295,13 +309,11 @@ def localize(text: str) -> str:
                 best = (literal, msgstr, values)
                 break
     if best is None:
-        return articles(text)
+        return None
     _lit, msgstr, values = best
-    try:
-        filled = _FIELD.sub(lambda f: values.get(f.group(0)[1:-1].split("!")[0].split(":")[0], f.group(0)), msgstr)
-    except Exception:  # a catalog entry with fields the English line has not: English rather than nothing
-        return articles(text)
-    return articles(filled)
+    if depth > 1:
+        values = {k: _localized(lang, v, depth - 1, PART) or v for k, v in values.items()}
+    return _FIELD.sub(lambda f: values.get(f.group(0)[1:-1].split("!")[0].split(":")[0], f.group(0)), msgstr)
 
 
 # --- article references: Art. 12 -> 第十二条 ------------------------------------------------------------------

@@ -176,6 +176,16 @@ def test_an_error_raised_as_an_english_f_string_is_filled_into_its_chinese_templ
         "类别为 'soe' 的接入单位 朱家角镇张马村村委会 不得申请（第九条）"
 
 
+def test_the_parts_a_permission_error_quotes_are_translated_inside_it_only(zh):
+    assert i18n.localize("user 'dept.x' filed application 3 and may not reject it (separation of duties, Art. 10, 12); "
+                         "another BDC reviewer must decide") == \
+        "用户 'dept.x' 提交了接入申请 3，不得自行不予批准（职责分离，第十条、第十二条）；须由区大数据中心另一名审核人员决定"
+    # "{doing} application {id}" is a part of other messages: a new message that happens to contain its words stays
+    # English rather than half translated
+    assert i18n.localize("security review of application 7 found nothing") == \
+        "security review of application 7 found nothing"
+
+
 # --- the command line -----------------------------------------------------------------------------------------
 
 def test_root_help_in_chinese(zh):
