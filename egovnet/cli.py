@@ -29,7 +29,8 @@ CLICK_TEXTS = (
     N_("No such option: {name}"), N_("No such option: {name} (Possible options: {options})"),
     N_("No such command {name}."), N_("Missing command."), N_("Missing argument {param}."),
     N_("Missing option {param}."), N_("Missing parameter {param}."), N_("Invalid value for {param}: {message}"),
-    N_("{value} is not a valid integer."), N_("{value} is not a valid float."), N_("{value} is not one of {choices}."),
+    N_("{value} is not a valid integer."), N_("{value} is not a valid int."), N_("{value} is not a valid float."),
+    N_("{value} is not a valid boolean. Recognized values: {states}"), N_("{value} is not one of {choices}."),
     N_("Got unexpected extra argument ({value})"), N_("Got unexpected extra arguments ({value})"),
     N_("Option {name} requires an argument."),
 )
@@ -116,8 +117,10 @@ def _translate(command) -> None:
     for param in command.params:
         if getattr(param, "help", None):
             param.help = help_text(param.help)
-    for sub in (getattr(command, "commands", None) or {}).values() if not isinstance(
-            getattr(command, "commands", None), _LazyCommands) else ():
+    subcommands = getattr(command, "commands", None)
+    if isinstance(subcommands, _LazyCommands):
+        return  # the root's commands: each is translated when it is loaded (_load)
+    for sub in (subcommands or {}).values():
         _translate(sub)
 
 

@@ -312,7 +312,8 @@ def _localized(lang: str, text: str, depth: int, context: str) -> str | None:
         return None
     _lit, msgstr, values = best
     if depth > 1:
-        values = {k: _localized(lang, v, depth - 1, PART) or v for k, v in values.items()}
+        values = {k: _localized(lang, v, depth - 1, PART) or _localized(lang, v, depth - 1, "") or v
+                  for k, v in values.items()}
     return _FIELD.sub(lambda f: values.get(f.group(0)[1:-1].split("!")[0].split(":")[0], f.group(0)), msgstr)
 
 
