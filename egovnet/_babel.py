@@ -157,7 +157,7 @@ def extract(fileobj, keywords, comment_tags, options):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m egovnet._babel``: extract the messages (babel.cfg) into egovnet/locale/egovnet.pot and merge
+    """``python -m egovnet._babel``: extract the messages (babel.cfg) into a template (a temporary .pot) and merge
     them into each catalog; new messages come in untranslated (English until someone translates them), messages
     gone from the code leave. Prints how many of each catalog are still to translate. Needs Babel (the dev or
     test extra); run it from the repository's root."""
@@ -167,15 +167,19 @@ def main(argv: list[str] | None = None) -> int:
     from babel.messages.pofile import read_po
 
     import os
+    import tempfile
 
     root = Path(__file__).resolve().parent.parent
     os.chdir(root)  # the catalog's references name files relative to the repository
-    pot = "egovnet/locale/egovnet.pot"
     cli = CommandLineInterface()
-    cli.run(["pybabel", "-q", "extract", "-F", "babel.cfg", "--no-wrap", "--sort-by-file", "--project", "egovnet",
-             "--msgid-bugs-address", "", "-o", pot, "."])
-    cli.run(["pybabel", "-q", "update", "-i", pot, "-d", "egovnet/locale", "-D", "egovnet", "--no-wrap",
-             "--ignore-obsolete", "--no-fuzzy-matching"])
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = os.path.join(tmp, "egovnet.pot")
+        from egovnet import __version__
+
+        cli.run(["pybabel", "-q", "extract", "-F", "babel.cfg", "--no-wrap", "--sort-by-file", "--project",
+                 "egovnet", "--version", __version__, "--msgid-bugs-address", "", "-o", pot, "."])
+        cli.run(["pybabel", "-q", "update", "-i", pot, "-d", "egovnet/locale", "-D", "egovnet", "--no-wrap",
+                 "--ignore-obsolete", "--no-fuzzy-matching"])
     for po in sorted((root / "egovnet" / "locale").glob("*/LC_MESSAGES/egovnet.po")):
         with po.open("rb") as f:
             catalog = read_po(f)
