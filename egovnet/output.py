@@ -160,7 +160,9 @@ CODE_VALUES = (
     pgettext_noop("value", "approval"), pgettext_noop("value", "rejection"),
     pgettext_noop("value", "change_approval"), pgettext_noop("value", "change_rejection"),
     pgettext_noop("value", "idle_warning"), pgettext_noop("value", "idle_closure"),
-    pgettext_noop("value", "decommission"),
+    pgettext_noop("value", "decommission"), pgettext_noop("value", "change_review"),
+    pgettext_noop("value", "change_execution"), pgettext_noop("value", "new"), pgettext_noop("value", "reopen"),
+    pgettext_noop("value", "released"),
 )
 
 
