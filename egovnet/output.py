@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 import typer
 
-from egovnet.i18n import _, is_chinese, localize, pgettext, pgettext_noop, width
+from egovnet.i18n import _, is_chinese, language, localize, pgettext, pgettext_noop, width
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return ", ".join(_cell(v) for v in value)
     return one_line(str(value))
@@ -84,17 +84,21 @@ def _cell(value: Any) -> str:
 
 def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None = None,
           row_style: Callable[[dict], str | None] | None = None, empty: str = "nothing to show") -> None:
-    """A rich table on stdout. A column holding Chinese text (a unit's name, a department) is never broken inside
-    a word: rich would fold 朱家角镇张马村村委会 at whatever character meets the edge. Such a column keeps each cell
-    on one line and asks for the width of its widest cell; when the terminal is too narrow for that, rich gives it
-    less and the cell ends in an ellipsis (…). Other columns wrap at spaces and fold only a word wider than the
-    column. --json and the files keep every value whole."""
+    """A rich table on stdout, headers and codes in the interface language.
+
+    A column holding Chinese text (a unit's name, a department) is never broken inside a word: rich would fold
+    朱家角镇张马村村委会 at whatever character meets the edge. Such a column keeps each cell on one line at the width
+    of its widest cell (East Asian width: 2 columns a character); on a terminal too narrow for the whole table,
+    see below, a name may end in an ellipsis (…) but never continues on the next line. Other columns wrap at
+    spaces and fold only a word wider than the column. --json and the files keep every value whole."""
     if not rows:
         message(empty)
         return
+    from rich.cells import cell_len
     from rich.table import Table
 
-    body = [[col.fmt(row.get(col.key)) if col.fmt else _code(col.key, row.get(col.key)) for col in columns]
+    lang = language()
+    body = [[col.fmt(row.get(col.key)) if col.fmt else _shown(col.key, row.get(col.key), lang) for col in columns]
             for row in rows]
     headers = [_(col.header) for col in columns]
     console = _console()
@@ -114,10 +118,15 @@ def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None 
             t.add_row(*cells, style=row_style(row) if row_style else None)
         return t
 
-    wide = [i for i in range(len(columns)) if any(_wide(cells[i]) for cells in body)]
-    natural = {i: max(width(headers[i]), *(width(cells[i]) for cells in body)) for i in wide}
-    t = build(False, natural)
-    if t.__rich_measure__(console, console.options.update_width(10**5)).maximum > console.width and wide:
+    wide = [i for i in range(len(columns)) if not all(cells[i].isascii() for cells in body)
+            and any(cell_len(cells[i]) != len(cells[i]) for cells in body)]
+    natural = {i: max(cell_len(headers[i]), *(cell_len(cells[i]) for cells in body)) for i in wide}
+    # the default table's width: each column's widest cell, a space either side, a border between and around
+    whole = sum(natural.get(i) or max(cell_len(headers[i]), *(cell_len(cells[i]) for cells in body))
+                for i in range(len(columns))) + 3 * len(columns) + 1
+    if not wide or whole <= console.width:
+        t = build(False, natural)
+    else:
         # Too wide for the terminal: light borders (one column of space between columns). The Chinese columns
         # keep their whole width when the others can still have 5 columns each (a date folds as 2026-/09-28);
         # otherwise the short ones (a status, up to 4 characters) stay whole and the long ones (names) share
@@ -140,7 +149,9 @@ def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None 
 
 
 def _longest_word(text: str) -> int:
-    return max((width(w) for w in text.split()), default=0)
+    from rich.cells import cell_len
+
+    return max((cell_len(w) for w in text.split()), default=0)
 
 
 # Columns whose values are codes (a status, a mode): shown in the interface language in a table, as they are in
@@ -166,14 +177,15 @@ CODE_VALUES = (
 )
 
 
-def _code(key: str, value: Any) -> str:
+def _shown(key: str, value: Any, lang: str | None) -> str:
+    """A cell as a table shows it; in another language than English, codes and yes/no translated."""
+    if lang is None:
+        return _cell(value)
     if key in CODE_COLUMNS and isinstance(value, str) and value.isascii() and value.replace("_", "").isalpha():
         return pgettext("value", value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     return _cell(value)
-
-
-def _wide(text: str) -> bool:
-    return width(text) != len(text)
 
 
 def fields(obj: dict, keys: Sequence[tuple[str, str]], *, title: str | None = None) -> None:
@@ -184,7 +196,7 @@ def fields(obj: dict, keys: Sequence[tuple[str, str]], *, title: str | None = No
     t.add_column("field", style="bold", no_wrap=is_chinese())
     t.add_column("value", overflow="fold")
     for key, label in keys:
-        t.add_row(_(label), _code(key, obj.get(key)))
+        t.add_row(_(label), _shown(key, obj.get(key), language()))
     _console().print(t)
 
 
