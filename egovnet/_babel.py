@@ -1,7 +1,8 @@
 """Babel's extraction method for egovnet (named in babel.cfg; used by ``pybabel extract`` only, never at run time).
 
 Besides ``_()``, ``N_()`` and ``ngettext()`` calls it takes what the interface shows without a marker:
-- the docstring of every command (a function under ``@x.command(...)`` or ``@x.callback(...)``) and every
+- the docstring of every command (a function under ``@x.command(...)`` or ``@x.callback(...)``, or one taking a
+  ``typer.Context``, as the commands egovnet.commands.COMMANDS names directly) and every
   ``help="..."`` keyword, cut into paragraphs as click shows them (egovnet.i18n.help_text translates paragraph by
   paragraph, so the root's one-line listing and the command's own help share one entry);
 - the third item of each entry of egovnet.commands.COMMANDS (the root's listing);
@@ -107,7 +108,8 @@ def extract(fileobj, keywords, comment_tags, options):
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             decorated = any(isinstance(d, ast.Call) and _func_name(d.func) in ("command", "callback")
-                            for d in node.decorator_list)
+                            for d in node.decorator_list) or any(  # a command registered in COMMANDS takes ctx
+                isinstance(a.annotation, ast.Attribute) and a.annotation.attr == "Context" for a in node.args.args)
             doc = ast.get_docstring(node, clean=False)
             if decorated and doc:
                 add_help(node, doc)

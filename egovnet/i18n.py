@@ -400,8 +400,15 @@ def wrap(text: str, limit: int) -> list[str]:
     text = join_lines(text)
     tokens = re.findall(r"\s+|《[^《》\s]{1,30}》[，。、；：？！）]*|第[零一二三四五六七八九十百]+条[，。、；：？！）]*|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f][，。、；：？！）》」』】〕]*"
                         r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+", text)
+    opening = set("（《“「『【〔(")
+    merged: list[str] = []
+    for tok in tokens:  # an opening bracket never ends a line: it goes with what follows it
+        if merged and merged[-1] and merged[-1][-1] in opening and not tok.isspace():
+            merged[-1] += tok
+        else:
+            merged.append(tok)
     lines, line = [], ""
-    for tok in tokens:
+    for tok in merged:
         if tok.isspace():
             if line:
                 line += " "
