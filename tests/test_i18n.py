@@ -276,6 +276,16 @@ def test_errors_in_chinese_and_in_english(monkeypatch, zh):
     assert (r.code, r.err) == (2, "Error: No such option: --bogus (Possible options: --out) (see 'egovnet review list --help')\n")
 
 
+def test_a_prompt_in_chinese(monkeypatch, zh):
+    from egovnet import output
+
+    monkeypatch.setattr(output, "is_terminal", lambda: True)
+    r = run("decommission", "7", "--reason", "单位撤并", input="n\n")
+    assert r.code == 3
+    # CliRunner writes the prompt's last space and the echoed answer to stdout
+    assert (r.out, r.err) == (" n\n", "从设备上删除链路 7 并退回其资源？ [y/N]:错误：未做任何更改\n")
+
+
 # --- review list with the 206 committees ----------------------------------------------------------------------
 
 def _committees():
