@@ -239,9 +239,6 @@ def help_text(text: str | None) -> str | None:
     return articles("\n\n".join(_(p) for p in text.split("\n\n")))
 
 
-_FIELD = re.compile(r"\{[^{}]*\}")
-
-
 PART = "part"  # the context of texts that are quoted inside other messages (what a user may not do)
 
 
@@ -312,9 +309,21 @@ def _localized(lang: str, text: str, depth: int, context: str) -> str | None:
         return None
     _lit, msgstr, values = best
     if depth > 1:
-        values = {k: _localized(lang, v, depth - 1, PART) or _localized(lang, v, depth - 1, "") or v
-                  for k, v in values.items()}
-    return _FIELD.sub(lambda f: values.get(f.group(0)[1:-1].split("!")[0].split(":")[0], f.group(0)), msgstr)
+        # a value that is itself a message of the catalog (a part such as "reject application 3", or a whole
+        # sentence click put inside its own); a single word is left alone: "unit" may be a name's first word
+        values = {k: _localized(lang, v, depth - 1, PART) or (" " in v and _localized(lang, v, depth - 1, ""))
+                  or v for k, v in values.items()}
+    return _fill(msgstr, values)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """``template`` with its fields replaced by the values as they are (already text); ``{{`` reads ``{``."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:  # a translation with a stray brace: shown as written rather than not at all
+        return template
+    return "".join(text + ("" if name is None else values.get(name, "{" + name + "}"))
+                   for text, name, _spec, _conv in parts)
 
 
 # --- article references: Art. 12 -> 第十二条 ------------------------------------------------------------------

@@ -176,6 +176,14 @@ def test_an_error_raised_as_an_english_f_string_is_filled_into_its_chinese_templ
         "类别为 'soe' 的接入单位 朱家角镇张马村村委会 不得申请（第九条）"
 
 
+def test_braces_written_in_a_message_stay_single(zh):
+    english = ("unit code 'Zhang Ma' is not a valid device-safe code: it must match ^[A-Za-z][A-Za-z0-9_-]{0,30}$ "
+               "(an ASCII letter, then up to 30 letters, digits, '_' or '-')")
+    # the fields {what} {value} meet at a space: the split is not certain, and a single word is never translated
+    assert i18n.localize(english) == ("unit code 'Zhang Ma' 不是有效的设备可用代码：须匹配 ^[A-Za-z][A-Za-z0-9_-]{0,30}$"
+                                      "（一个 ASCII 字母，后接最多 30 个字母、数字、'_' 或 '-'）")
+
+
 def test_the_parts_a_permission_error_quotes_are_translated_inside_it_only(zh):
     assert i18n.localize("user 'dept.x' filed application 3 and may not reject it (separation of duties, Art. 10, 12); "
                          "another BDC reviewer must decide") == \
@@ -266,6 +274,8 @@ def test_errors_in_chinese_and_in_english(monkeypatch, zh):
     assert (r.code, r.out, r.err) == (1, "", "错误：未找到接入申请 999；参见 'egovnet review list'\n")
     r = run("review", "list", "--bogus")
     assert (r.code, r.err) == (2, "错误：没有此选项：--bogus（可能是：--out）（参见 'egovnet review list --help'）\n")
+    r = run("review", "show", "abc")  # click's message inside its own, both translated
+    assert (r.code, r.err) == (2, "错误：'ID' 的值无效：'abc' 不是有效的整数。（参见 'egovnet review show --help'）\n")
     r = run("--today", "2026-13-01", "review", "list")
     assert (r.code, r.err) == (2, "错误：EGOVNET_TODAY / --today '2026-13-01' 不是日期；请写作 YYYY-MM-DD，例如 "
                                   "2026-09-28\n")
