@@ -58,7 +58,7 @@ def language() -> str | None:
         candidates = explicit.split(":")
     else:
         locale = next((os.environ[v] for v in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(v)), "")
-        if _one(locale) == "" and re.split(r"[.@]", locale, maxsplit=1)[0] in ("", "C", "POSIX"):
+        if re.split(r"[.@]", locale.strip(), maxsplit=1)[0] in ("", "C", "POSIX"):
             return None  # the C locale: GNU gettext ignores LANGUAGE
         candidates = [*os.environ.get("LANGUAGE", "").split(":"), locale]
     for name in candidates:
@@ -103,11 +103,12 @@ def parse_po(text: str) -> dict[str, str]:
 
     def flush():
         nonlocal entry, fuzzy
-        if "msgid" in entry and not fuzzy:
-            msgid = "".join(entry["msgid"])
+        msgid = "".join(entry.get("msgid", ["-"]))
+        if "msgid" in entry and (not fuzzy or msgid == ""):  # the header (its charset) even when marked fuzzy
             if "msgid_plural" in entry:
                 msgid += "\0" + "".join(entry["msgid_plural"])
-                forms = [("".join(v)) for k, v in sorted(entry.items()) if k.startswith("msgstr[")]
+                forms = ["".join(v) for k, v in sorted((int(k[7:-1]), v) for k, v in entry.items()
+                                                        if k.startswith("msgstr["))]
                 msgstr = "\0".join(forms)
                 translated = all(forms)
             else:

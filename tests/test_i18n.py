@@ -135,13 +135,14 @@ def test_our_mo_compiler_reads_the_po_as_babel_does(tmp_path):
 
 
 def test_the_po_parser_skips_fuzzy_and_untranslated_entries():
-    text = ('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    text = ('#, fuzzy\nmsgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
             '#, fuzzy\nmsgid "a"\nmsgstr "甲"\n\n'
+            'msgid "one row"\nmsgid_plural "{n} rows"\nmsgstr[0] "{n} 行"\n\n'
             'msgid "b"\nmsgstr ""\n\n'
             '#: x.py:1\nmsgid ""\n"c "\n"d"\nmsgstr "丙"\n"丁"\n\n'
             'msgctxt "value"\nmsgid "unit"\nmsgstr "单位自担"\n')
     assert i18n.parse_po(text) == {"": "Content-Type: text/plain; charset=UTF-8\n", "c d": "丙丁",
-                                   "value\x04unit": "单位自担"}
+                                   "one row\x00{n} rows": "{n} 行", "value\x04unit": "单位自担"}
 
 
 def test_the_compiled_catalog_is_cached_and_read_from_memory_when_the_cache_is_not_writable(zh, tmp_path,
