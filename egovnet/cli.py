@@ -18,7 +18,7 @@ from egovnet import __version__
 from egovnet.commands import COMMANDS
 from egovnet.errors import EgovnetError
 from egovnet.i18n import N_, _, help_text, is_chinese, join_lines, language, localize, width, wrap
-from egovnet.output import error_line, one_line
+from egovnet.output import error_line
 
 # What the command line itself says, for the catalog: click's headings and help of the options Typer adds, and the
 # usage errors that reach the `Error:` line (Typer vendors click, whose texts are English and unmarked).

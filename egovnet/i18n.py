@@ -395,7 +395,7 @@ _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 
 def join_lines(text: str) -> str:
     """A paragraph's lines as one: a space between English words, nothing between Chinese characters."""
-    return re.sub(rf"[ \t]*\n\s*", lambda m: "" if _cjk_around(text, m) else " ", text)
+    return re.sub(r"[ \t]*\n\s*", lambda m: "" if _cjk_around(text, m) else " ", text)
 
 
 def _cjk_around(text: str, m) -> bool:
