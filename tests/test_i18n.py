@@ -232,6 +232,24 @@ def test_command_help_in_chinese(zh):
     assert "  --json                          输出 JSON（供脚本使用）。" in lines
 
 
+def test_every_help_in_chinese_fits_80_columns(zh):
+    """Click measures text by characters; a Chinese character takes two columns: the help is wrapped by width."""
+    from typer.main import get_command
+
+    from egovnet.cli import app
+
+    root = get_command(app)
+    ctx = root.make_context("egovnet", ["--help"], resilient_parsing=True)
+    paths = []
+    for name in root.list_commands(ctx):
+        subcommands = getattr(root.get_command(ctx, name), "commands", None)
+        paths += [[name, sub] for sub in subcommands] if subcommands else [[name]]
+    too_wide = []
+    for path in paths:
+        too_wide += [line for line in ok(*path, "--help").out.splitlines() if i18n.width(line) > 80]
+    assert len(paths) > 40 and too_wide == []
+
+
 def test_lazy_root_help_is_the_loaded_one_in_chinese(zh):
     """As tests/test_layers.py checks in English: the root lists each command from egovnet.commands.COMMANDS
     translated, and a loaded command's own help starts with the same translated paragraph."""
