@@ -47,7 +47,7 @@ def idle(
     if close and not yes:
         if not output.is_terminal():
             raise Refused("--close shuts links on devices; confirm with --yes when running off a terminal (cron)")
-        if not typer.confirm("Shut every idle link found and send the written notices (Art. 15)?", err=True):
+        if not output.confirm("Shut every idle link found and send the written notices (Art. 15)?"):
             raise Refused("nothing was closed")
     with output.progress("closing idle links") as (advance, _total):
         data = audit(c, as_of=day, close=close, workers=workers, progress=advance)
