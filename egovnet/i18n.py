@@ -412,8 +412,10 @@ def wrap(text: str, limit: int) -> list[str]:
                         r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+", text)
     opening = set("（《“「『【〔(")
     merged: list[str] = []
-    for tok in tokens:  # an opening bracket never ends a line: it goes with what follows it
-        if merged and merged[-1] and merged[-1][-1] in opening and not tok.isspace():
+    for tok in tokens:  # an opening bracket never ends a line: it goes with what follows it; closing
+        # punctuation never starts one: it stays with what it follows, an English word too ("（角色 office）")
+        if merged and merged[-1] and not tok.isspace() and (merged[-1][-1] in opening or (
+                tok[0] in _NO_LINE_START and not merged[-1].isspace())):
             merged[-1] += tok
         else:
             merged.append(tok)
