@@ -94,6 +94,36 @@ def check_device(ctx: typer.Context, name: Optional[str] = typer.Argument(None, 
     raise_unless_ready(report)
 
 
+CAPACITY_COLUMNS = [Column("device", "device"), Column("site", "site"),
+                    Column("ports_free", "ports free", "right"), Column("ports_total", "of", "right"),
+                    Column("vlans_free", "site VLANs free", "right"), Column("vlans_total", "of", "right"),
+                    Column("subnets_free", "site subnets free", "right"), Column("subnets_total", "of", "right"),
+                    Column("wave_new_links", "wave: new links", "right"), Column("wave_fits", "fit", "right"),
+                    Column("wave_does_not_fit", "do not fit", "right")]
+WAVE_COLUMNS = [Column("application", "app", "right"), Column("unit", "unit"), Column("link", "link", "right"),
+                Column("device", "device", fmt=lambda v: v or "-"), Column("reason", "why it does not fit")]
+
+
+@app.command("capacity")
+def capacity(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Free unit-facing ports per device, free VLANs and subnets of its site's pool, and whether the approved
+    applications not yet built fit (in the order provision builds them); those that do not, with the reason."""
+    from egovnet.commands._common import services
+    from egovnet.services.capacity import capacity as run
+
+    data = run(services(ctx), ctx.obj.inventory)
+    if as_json:
+        output.emit_json(data)
+        return
+    output.table(data["devices"], CAPACITY_COLUMNS, title="device capacity", empty="no devices in the inventory",
+                 row_style=lambda r: "red" if r["wave_does_not_fit"] else None)
+    output.message(f"approved, not yet built: {data['approved']}; fit: {data['fits']}; "
+                   f"do not fit: {data['does_not_fit']}")
+    unfit = [r for r in data["applications"] if not r["fits"]]
+    if unfit:
+        output.table(unfit, WAVE_COLUMNS, title="do not fit")
+
+
 @inventory_app.command("check")
 def check(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """Validate the inventory; one error line with file:line and key path on a problem."""

@@ -86,6 +86,7 @@ def _approve_wave(ctx, batch, from_import, as_json) -> None:
         for problem in getattr(exc, "problems", [])[1:]:  # the first is in the error line
             output.message(problem)
         raise
+    _warn_unless_fits(ctx, [a["id"] for a in data["applications"]])
     if as_json:
         output.emit_json(data)
         return
@@ -93,6 +94,15 @@ def _approve_wave(ctx, batch, from_import, as_json) -> None:
     output.message(f"{data['source']}: approved {data['approved']} applications; construction due "
                    f"{', '.join(sorted({a['construction_due'] for a in data['applications']})) or '-'} (Art. 12); "
                    + (f"one notice each: {numbers[0]} to {numbers[-1]}" if numbers else "no notice"))
+
+
+def _warn_unless_fits(ctx, app_ids: list[int]) -> None:
+    """A wave approved that the devices cannot take: say so now, not at provisioning (the approval stands)."""
+    from egovnet.services.capacity import wave_warning
+
+    text = wave_warning(services(ctx), ctx.obj.inventory, app_ids) if app_ids else None
+    if text:
+        output.warn(text)
 
 
 def _decided(data: dict, as_json: bool, text: str) -> None:
