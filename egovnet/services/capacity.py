@@ -193,9 +193,16 @@ def wave_warning(ctx, inventory_folder, app_ids: list[int]) -> str | None:
         return None
     short = []
     for d in data["devices"]:
-        n = sum(1 for r in unfit if r["device"] == d["device"])
-        if n:
-            short.append(f"{d['device']} {n} more (ports {d['ports_free']} free of {d['ports_total']})")
+        # links of this wave on the device that found no port, beside the ones that did
+        links = {r["link"] for r in unfit if r["device"] == d["device"] and "unit-facing port" in (r["reason"] or "")}
+        if links:
+            short.append(f"{d['device']} needs {d['wave_new_links'] + len(links)} unit-facing ports, "
+                         f"{d['ports_free']} free")
+        others = [r for r in unfit if r["device"] == d["device"] and "unit-facing port" not in (r["reason"] or "")
+                  and "does not fit" not in (r["reason"] or "")]
+        if others:
+            short.append(f"{d['device']}: {others[0]['reason']}" + (f" (and {len(others) - 1} more)"
+                                                                     if len(others) > 1 else ""))
     other = sum(1 for r in unfit if r["device"] is None)
     if other:
         short.append(f"{other} for another reason (first: {next(r['reason'] for r in unfit if r['device'] is None)})")
