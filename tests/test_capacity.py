@@ -147,3 +147,18 @@ def test_lab_password_default_works_for_the_client(monkeypatch):
         assert "EGOVNET_LAB_PASSWORD is not set" in str(exc)
     else:
         raise AssertionError("a device off the loopback got the lab password")
+
+
+def test_dry_run_diff_shows_new_sections_whole_and_removals_as_removals():
+    from egovnet.services.provision import diff_lines
+
+    commands = ["vlan 102", " description egov-L2", "quit", "interface Vlanif102", " ip address 10.64.0.9 "
+                "255.255.255.248", "quit", "interface GigabitEthernet0/0/2", " port default vlan 102", "quit"]
+    assert diff_lines(["vlan 102", "interface Vlanif102", "interface GigabitEthernet0/0/2 / port default vlan 102"],
+                      commands) == ["+ vlan 102", "+  description egov-L2", "+ interface Vlanif102",
+                                    "+  ip address 10.64.0.9 255.255.255.248",
+                                    "+ interface GigabitEthernet0/0/2 / port default vlan 102"]
+    assert diff_lines(["interface GigabitEthernet0/0/1 / shutdown", "vlan 101 (should be gone)",
+                       "interface GigabitEthernet0/0/1 / port default vlan 101 (should be gone)"], ["undo vlan 101"]) == [
+        "+ interface GigabitEthernet0/0/1 / shutdown", "- vlan 101",
+        "- interface GigabitEthernet0/0/1 / port default vlan 101"]

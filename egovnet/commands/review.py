@@ -30,6 +30,11 @@ SHOW = [("id", "application"), ("unit", "unit"), ("unit_code", "unit code"), ("d
         ("link_id", "link"), ("shared", "shared with (Art. 14)"), ("features_text", "gated features (Art. 13)"),
         ("provisional", "provisional deadline"), ("filed_by", "filed by")]
 
+HISTORY = [Column("effective_date", "date"), Column("at", "recorded (UTC)"), Column("actor", "by"),
+           Column("role", "role"), Column("action", "action"), Column("article", "Art.", "right", lambda v: str(v or "-")),
+           Column("after", "to", fmt=lambda v: output.one_line(", ".join(f"{k} {x}" for k, x in (v or {}).items()
+                                                                         if k in ("status", "construction_due"))))]
+
 
 def _with_due(row: dict) -> dict:
     return {**row, "due": row["review_due"] if row["clock"] == "review" else row["construction_due"]
@@ -72,6 +77,10 @@ def show(ctx: typer.Context, app_id: int = typer.Argument(..., metavar="ID"), as
             "features_text": ", ".join(f"{k}{' (approved)' if v.get('approved') else ''}"
                                        for k, v in data["features"].items()) or None}
     output.fields(view, SHOW, title=f"application {data['id']}")
+    if data["extensions"]:
+        output.table(data["extensions"], [Column(k, k) for k in data["extensions"][0]], title="extensions (Art. 12)")
+    output.table(data["events"], HISTORY, title="history (newest first; 'egovnet log list --type application "
+                                                f"--id {data['id']}')", empty="no events")
 
 
 def _approve_wave(ctx, batch, from_import, as_json) -> None:

@@ -343,7 +343,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
             gaps = p.gaps(running, job)
             if dry_run or not gaps:
                 job.result = DeviceResult(device.name, job.label, changed=False,
-                                          diff=[f"+ {g}" for g in gaps] if dry_run else [],
+                                          diff=diff_lines(gaps, job.commands) if dry_run else [],
                                           extra={"commands": job.commands if dry_run else []})
                 if not dry_run:
                     _save_if_unsaved(driver, p, job)
@@ -364,7 +364,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                 driver.save()
                 _set_push(ctx, job.push_id, status="applied", finished_at=utcnow())
                 job.result = DeviceResult(device.name, job.label, changed=True,
-                                          diff=[f"+ {g}" for g in gaps])
+                                          diff=diff_lines(gaps, job.commands))
                 running = after
             except EgovnetError as exc:
                 if getattr(exc, "session_lost", False):
@@ -389,6 +389,31 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
         for _ in jobs:
             if progress:
                 progress()
+
+
+GONE = " (should be gone)"
+EXITS = ("quit", "exit", "end", "return")
+
+
+def diff_lines(gaps: list[str], commands: list[str]) -> list[str]:
+    """The job's difference to the device as a reader expects it: ``+`` what it adds (a new section with the
+    lines the commands put inside it), ``-`` what it removes; ``section / line`` for one line of a section."""
+    out = []
+    for gap in gaps:
+        if gap.endswith(GONE):
+            out.append(f"- {gap[:-len(GONE)]}")
+            continue
+        out.append(f"+ {gap}")
+        if " / " in gap:
+            continue
+        for i, command in enumerate(commands):  # a whole new section: its lines, as the commands write them
+            if command.strip() == gap and not command[:1].isspace():
+                for inner in commands[i + 1:]:
+                    if not inner[:1].isspace() or inner.strip() in EXITS:
+                        break
+                    out.append(f"+ {inner.rstrip()}")
+                break
+    return out
 
 
 def _save_if_unsaved(driver, p, job: Job) -> bool:
