@@ -162,3 +162,30 @@ def test_dry_run_diff_shows_new_sections_whole_and_removals_as_removals():
                        "interface GigabitEthernet0/0/1 / port default vlan 101 (should be gone)"], ["undo vlan 101"]) == [
         "+ interface GigabitEthernet0/0/1 / shutdown", "- vlan 101",
         "- interface GigabitEthernet0/0/1 / port default vlan 101"]
+
+
+def _complete(words: str, env_extra: dict | None = None) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_EGOVNET_COMPLETE": "complete_bash", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)), **(env_extra or {})}
+    from pathlib import Path
+
+    proc = subprocess.run([str(Path(sys.executable).parent / "egovnet")], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def test_shell_completes_categories_devices_and_statuses(tmp_path):
+    from conftest import REPO
+
+    inv = str(REPO / "inventory" / "lab")
+    assert _complete("egovnet unit add x --category v") == ["village"]
+    assert _complete("egovnet review list --status a") == ["approved", "active"]
+    assert _complete("egovnet link list --status c") == ["closed_idle", "cancelled"]
+    assert _complete("egovnet change list --status w") == ["withdrawn"]
+    assert _complete(f"egovnet --inventory {inv} provision --device x") == ["xj-sw1", "xy-r1"]
+    assert _complete("egovnet device check ", {"EGOVNET_INVENTORY": inv}) == ["zjj-sw1", "hx-sw1", "xj-sw1", "xy-r1"]
+    assert _complete("egovnet usage collect --device z", {"EGOVNET_INVENTORY": str(tmp_path)}) == []  # none there

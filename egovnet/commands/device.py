@@ -8,6 +8,7 @@ import typer
 
 from egovnet import output
 from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, target
+from egovnet.commands._common import complete_device
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Edge devices in the inventory.", no_args_is_help=True)
@@ -29,7 +30,8 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPT, fmt: Optional[Format] = 
 
 
 @app.command("show")
-def show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
+def show(ctx: typer.Context, name: str = typer.Argument(..., autocompletion=complete_device),
+         as_json: bool = JSON_OPT) -> None:
     """Show one device and the links on it."""
     from egovnet.services.devices import show_device
 
@@ -44,7 +46,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JS
 
 
 @app.command("trust")
-def trust(ctx: typer.Context, name: str = typer.Argument(...),
+def trust(ctx: typer.Context, name: str = typer.Argument(..., autocompletion=complete_device),
           yes: bool = typer.Option(False, "--yes", "-y", help="Record without asking."),
           as_json: bool = JSON_OPT) -> None:
     """Show a device's host-key fingerprint and record it in inventory/known_hosts."""
@@ -77,7 +79,8 @@ CHECK_COLUMNS = [Column("device", "device"), Column("platform", "platform"), Col
 
 @app.command("check")
 def check_device(ctx: typer.Context, name: Optional[str] = typer.Argument(None, metavar="DEVICE",
-                                                                          help="One device (default: all)."),
+                                                                          help="One device (default: all).",
+                                                                          autocompletion=complete_device),
                  workers: int = typer.Option(8, "--workers", min=1, max=64, help="Devices checked at once."),
                  as_json: bool = JSON_OPT) -> None:
     """Check devices are ready before the first wave, changing nothing: SSH, host key, privilege, the VPN

@@ -8,6 +8,7 @@ import typer
 
 from egovnet import output
 from egovnet.commands._common import JSON_OPT, services
+from egovnet.commands._common import complete_device
 from egovnet.output import Column
 
 COLUMNS = [Column("application", "app", "right"), Column("unit", "unit"), Column("link", "link", "right"),
@@ -25,7 +26,8 @@ def provision(
     dry_run: bool = typer.Option(False, "--dry-run", help="Render, read the running config, show the diff; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (required off a terminal)."),
     workers: int = typer.Option(4, "--workers", min=1, max=64, help="Devices worked on at once."),
-    device: Optional[str] = typer.Option(None, "--device", help="Use this device instead of the town's."),
+    device: Optional[str] = typer.Option(None, "--device", help="Use this device instead of the town's.",
+                                         autocompletion=complete_device),
     session_log: Optional[str] = typer.Option(None, "--session-log", help="Write 0600 session logs (secrets masked) here."),
     fit: bool = typer.Option(False, "--fit", help="Build only what fits the devices' free ports, VLANs and "
                                                   "subnets; list the rest with the reason (exit 0 when all that "

@@ -8,6 +8,7 @@ import typer
 
 from egovnet import output
 from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.commands._common import complete_application_status
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Review applications: approve, reject, extend construction (Art. 12-13).",
@@ -49,7 +50,8 @@ def _style(row: dict):
 def list_(
     ctx: typer.Context,
     overdue: bool = typer.Option(False, "--overdue", help="Only applications past their deadline."),
-    status: Optional[str] = typer.Option(None, "--status", help="submitted | approved | rejected | ..."),
+    status: Optional[str] = typer.Option(None, "--status", help="submitted | approved | rejected | ...",
+                                         autocompletion=complete_application_status),
     as_json: bool = JSON_OPT,
     fmt: Optional[Format] = FORMAT_OPT,
     out: Optional[str] = OUT_OPT,
