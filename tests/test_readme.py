@@ -3,6 +3,7 @@
 The convention, as the README states it:
 - a ```sh block is run; any other fence (```console, ```cron, ```sql, ```yaml ...) is shown only;
 - every command must exit 0, unless its line ends with a comment that starts `# exit N`: then it must exit N;
+  a block with a loop, a condition or a here-document runs whole, as one command that must exit 0;
 - `egovnet lab serve ...` is started in the background (the README's "in one shell"); the test waits for it
   to say it is ready and stops it at the end;
 - `pip install ...` is satisfied by the environment the test runs in (egovnet is installed already).
@@ -31,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^```(\S*)")
 EXPECT = re.compile(r"#\s*exit (\d+)\b")
 READY = "Ctrl-C stops the lab"
+COMPOUND = re.compile(r"<<|^\s*(for|while|until|if|case)\b|\b(do|then)\s*$|[{(]\s*$")
 
 
 def blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
@@ -48,6 +50,10 @@ def blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
             i += 1
         i += 1
         if lang != "sh":
+            continue
+        if any(COMPOUND.search(line) for _, line in body):
+            # a loop, a condition or a here-document: the block is one command, run whole
+            out.append((start, [(start + 1, "\n".join(line for _, line in body))]))
             continue
         commands, pending, first = [], "", 0
         for no, line in body:
@@ -81,7 +87,7 @@ def script(text: str, labs: Path) -> str:
     """One bash script: each command followed by the check of its exit status."""
     out = ["set -u", f"labs={shlex.quote(str(labs))}", "n=0"]
     for fence, commands in blocks(text):
-        out.append(f"echo '--- README.md:{fence}' >&2")
+        out.append(f"echo \"--- README.md:{fence} at $EPOCHREALTIME\" >&2")
         for line, command in commands:
             where = f"README.md:{line}"
             if command.startswith("egovnet lab serve"):
@@ -129,6 +135,8 @@ def test_blocks_and_announced_exits_are_parsed():
     assert blocks(text) == [(1, [(2, "egovnet a      --b   # exit 3"), (4, "egovnet c  # not 'exit 3'")])]
     assert [expected_exit(c) for _, c in blocks(text)[0][1]] == [3, 0]
     assert expected_exit("egovnet apply --purpose '# exit 3'") == 0
+    loop = "```sh\nfor n in 1 2; do\n  egovnet review show $n\ndone\n```\n"
+    assert blocks(loop) == [(1, [(2, "for n in 1 2; do\n  egovnet review show $n\ndone")])]
 
 
 @pytest.mark.sqlite_only("the walkthroughs take over a minute; they build their own SQLite home as a reader does")
@@ -145,12 +153,15 @@ def test_every_readme_walkthrough_runs_as_written(tmp_path):
     env.update(HOME=str(home), EGOVNET_HOME=str(tmp_path / "egovnet-home"), COLUMNS="200", NO_COLOR="1",
                PATH=f"{bin_}:{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}")
     (tmp_path / "readme.sh").write_text(script((REPO / "README.md").read_text(encoding="utf-8"), labs))
-    started = time.monotonic()
+    started, started_epoch = time.monotonic(), time.time()
     try:
         proc = subprocess.run(["bash", str(tmp_path / "readme.sh")], cwd=work, env=env, capture_output=True,
                               text=True, timeout=900, start_new_session=True)
     finally:
         _stop(labs / "pids")
     took = time.monotonic() - started
-    print(f"README walkthroughs: {took:.1f} s")
+    marks = [(m.group(1), float(m.group(2))) for m in re.finditer(r"^--- (README\.md:\d+) at ([\d.]+)$", proc.stderr, re.M)]
+    ends = [t for _, t in marks[1:]] + [started_epoch + took]
+    print(f"README walkthroughs: {took:.1f} s; blocks: " +
+          ", ".join(f"{where} {end - t:.1f} s" for (where, t), end in zip(marks, ends)))
     assert proc.returncode == 0, proc.stderr[-6000:] + "\n--- stdout\n" + proc.stdout[-3000:]
