@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
-from egovnet.commands._common import complete_change_status
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_change_status, date_opt, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Change requests: bandwidth or releasing a unit from a shared link (Art. 18).",

@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, target
-from egovnet.commands._common import complete_device
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_device, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Edge devices in the inventory.", no_args_is_help=True)
@@ -111,7 +110,6 @@ WAVE_COLUMNS = [Column("application", "app", "right"), Column("unit", "unit"), C
 def capacity(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """Free unit-facing ports per device, free VLANs and subnets of its site's pool, and whether the approved
     applications not yet built fit (in the order provision builds them); those that do not, with the reason."""
-    from egovnet.commands._common import services
     from egovnet.services.capacity import capacity as run
 
     data = run(services(ctx), ctx.obj.inventory)

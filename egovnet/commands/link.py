@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
-from egovnet.commands._common import complete_link_status
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_link_status, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Links: units, device, port, VLAN, subnet, fee period (Art. 14, 25).", no_args_is_help=True)

@@ -7,8 +7,7 @@ from typing import List, Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
-from egovnet.commands._common import complete_device
+from egovnet.commands._common import JSON_OPT, complete_device, services
 from egovnet.output import Column
 
 COLUMNS = [Column("application", "app", "right"), Column("unit", "unit"), Column("link", "link", "right"),

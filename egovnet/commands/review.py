@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
-from egovnet.commands._common import complete_application_status
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_application_status, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Review applications: approve, reject, extend construction (Art. 12-13).",

@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
-from egovnet.commands._common import complete_category
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_category, date_opt, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Access units (接入单位): who may connect (Art. 9) and their MLPS record (Art. 13).",

@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
-from egovnet.commands._common import complete_device
+from egovnet.commands._common import JSON_OPT, complete_device, services
 from egovnet.output import Column
 
 app = typer.Typer(help="Link usage: counters from the devices or daily traffic from monitoring (Art. 15-16).",
