@@ -115,9 +115,15 @@ def test_lab_serve_generates_devices_with_the_ports_asked(tmp_path):
             ("xj-sw1", 64, "GE1/0/64"), ("xy-r1", 64, "GigabitEthernet0/64")]
     finally:
         lab.stop()
-    lab, rows = serve(tmp_path / "inv", 6, tmp_path / "home", ports_per_device=2)  # its own file: replaced
+    lab, rows = serve(tmp_path / "inv", 12, tmp_path / "home", ports_per_device=2)  # its own file: replaced
     lab.stop()
-    assert [len(d.ports) for d in load_inventory(tmp_path / "inv").devices.values()] == [2] * 6
+    devices = load_inventory(tmp_path / "inv").devices.values()
+    assert [len(d.ports) for d in devices] == [2] * 12
+    # each town on one device: the copies of a sample device share its towns
+    assert [(d.name, d.towns) for d in devices] == [
+        ("zjj-sw1", ("朱家角镇",)), ("hx-sw2", ("华新镇",)), ("xj-sw3", ("徐泾镇",)), ("xy-sw4", ("夏阳街道",)),
+        ("zjj-sw5", ("练塘镇",)), ("hx-sw6", ("白鹤镇",)), ("xj-sw7", ("赵巷镇",)), ("xy-sw8", ("盈浦街道",)),
+        ("zjj-sw9", ("金泽镇",)), ("hx-sw10", ("重固镇",)), ("xj-sw11", ()), ("xy-sw12", ("香花桥街道",))]
 
 
 def test_lab_serve_never_replaces_an_inventory_it_did_not_write(tmp_path):

@@ -42,12 +42,19 @@ def lab_password() -> str:
 
 
 def sample_spec(count: int | None = None, ports: int = 24) -> list[dict]:
-    """The sample lab, or ``count`` devices cycling through the four platforms (for benchmarks)."""
+    """The sample lab, or ``count`` devices cycling through the four sample devices' platforms and sites. The
+    copies of a sample device share its towns between them (朱家角镇 and 金泽镇 on zjj-sw1, 练塘镇 on zjj-sw5
+    with 8 devices), so that a wave spreads over every device that can take it; copies beyond a sample
+    device's towns serve none (benchmarks use them directly)."""
     if count is None:
         rows = SAMPLE
     else:
-        rows = [(f"{SAMPLE[i % 4][0].split('-')[0]}-sw{i + 1}", SAMPLE[i % 4][1], SAMPLE[i % 4][2], SAMPLE[i % 4][3])
-                for i in range(count)]
+        copies = [len(range(r, count, 4)) for r in range(4)]
+        rows = []
+        for i in range(count):
+            name, platform, site, towns = SAMPLE[i % 4]
+            share = tuple(t for j, t in enumerate(towns) if j % copies[i % 4] == i // 4)
+            rows.append((f"{name.split('-')[0]}-sw{i + 1}", platform, site, share))
     return [{"name": n, "platform": p, "site": s, "towns": list(t),
              "ports": [PORTS[p].format(i) for i in range(1, ports + 1)]} for n, p, s, t in rows]
 
