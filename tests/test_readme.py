@@ -93,7 +93,7 @@ def script(text: str, labs: Path) -> str:
             if command.startswith("egovnet lab serve"):
                 # started in the background; ready once it prints its inventory line
                 out.append(f"n=$((n+1)); setsid {command.split('#')[0]} >$labs/lab$n.out 2>&1 & echo $! >>$labs/pids")
-                out.append(f"for i in $(seq 300); do grep -q {shlex.quote(READY)} $labs/lab$n.out && break; "
+                out.append(f"for i in $(seq 600); do grep -q {shlex.quote(READY)} $labs/lab$n.out && break; "
                            f"sleep 0.1; done; grep -q {shlex.quote(READY)} $labs/lab$n.out || "
                            f"{{ cat $labs/lab$n.out >&2; echo '{where}: the lab did not start' >&2; exit 97; }}")
                 continue
