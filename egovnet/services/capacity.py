@@ -31,6 +31,7 @@ class Paper:
     ports: dict[str, list[str]] = field(default_factory=dict)      # device -> free ports, in inventory order
     sites: dict[str, _Site] = field(default_factory=dict)
     new_links: dict[str, int] = field(default_factory=dict)         # device -> links the wave would build there
+    placed: dict[int, str] = field(default_factory=dict)            # link -> device, for links with an allocation
 
 
 def _free_subnets(pool, used: list[tuple[int, int]]) -> tuple[list, int]:
@@ -53,18 +54,19 @@ def _free_subnets(pool, used: list[tuple[int, int]]) -> tuple[list, int]:
 
 
 def paper(s, inventory) -> Paper:
-    allocs = s.exec(select(Allocation.device, Allocation.site, Allocation.port, Allocation.vlan,
+    allocs = s.exec(select(Allocation.link_id, Allocation.device, Allocation.site, Allocation.port, Allocation.vlan,
                            Allocation.subnet)).all()
     used_ports: dict[str, set] = {}
     used_vlans: dict[str, set] = {}
     used_nets = []
-    for device, site, port, vlan, subnet in allocs:
+    out = Paper()
+    for link_id, device, site, port, vlan, subnet in allocs:
+        out.placed[link_id] = device
         used_ports.setdefault(device, set()).add(port)
         used_vlans.setdefault(site, set()).add(vlan)
         net = ipaddress.ip_network(subnet)
         used_nets.append((int(net.network_address), int(net.broadcast_address)))
     used_nets.sort()
-    out = Paper()
     for dev in inventory.devices.values():
         out.ports[dev.name] = [p for p in dev.ports if p not in used_ports.get(dev.name, set())]
     for name, pool in inventory.pools.items():
@@ -88,14 +90,19 @@ def fit(s, ctx, inventory, app_ids: list[int], device: str | None = None, board:
     board = board or paper(s, inventory)
     leaders: dict[int, dict] = {}  # link -> the row of the application that builds it in this wave
     rows = []
-    for app_id in sorted(app_ids):
-        app = s.get(Application, app_id)
-        unit = s.get(Unit, app.unit_id)
-        link = s.get(Link, app.link_id)
+    ids = sorted(app_ids)
+    apps, units, links = {}, {}, {}
+    for i in range(0, len(ids), 500):  # a few queries for the whole wave, not three per application
+        chunk = s.exec(select(Application, Unit, Link).join(Unit, Unit.id == Application.unit_id)
+                       .join(Link, Link.id == Application.link_id).where(Application.id.in_(ids[i:i + 500]))).all()
+        for app, unit, link in chunk:
+            apps[app.id], units[app.id], links[app.id] = app, unit, link
+    for app_id in ids:
+        app, unit, link = apps[app_id], units[app_id], links[app_id]
         row = {"application": app.id, "unit": unit.name, "town": unit.town, "link": link.id, "device": None,
                "needs": "", "fits": True, "reason": None}
         rows.append(row)
-        has_alloc = s.exec(select(Allocation.device).where(Allocation.link_id == link.id)).first()
+        has_alloc = board.placed.get(link.id)
         if link.id in leaders:
             lead = leaders[link.id]
             row.update(device=lead["device"], needs=f"joins link {link.id} (Art. 14)", fits=lead["fits"],
