@@ -36,7 +36,7 @@ def serve(
     lab, rows = start(folder, devices, Path(ctx.obj.home), host, ports_per_device)
     try:
         output.table(rows, [Column("device", "device"), Column("platform", "platform"), Column("address", "address"),
-                      Column("towns", "towns")], title="egovnet device lab")
+                      Column("ports", "unit ports", "right"), Column("towns", "towns")], title="egovnet device lab")
         output.message(f"inventory and known_hosts written to {folder}; in another shell: "
                        f"EGOVNET_INVENTORY={folder} egovnet device list  (password from {LAB_PASSWORD_ENV} "
                        "or the lab default); Ctrl-C stops the lab")

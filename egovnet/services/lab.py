@@ -161,5 +161,5 @@ def serve(folder: Path, devices: int, home: Path, host: str = "127.0.0.1", ports
         lab.stop()
         raise
     rows = [{"device": d["name"], "platform": d["platform"], "address": f"{lab.host}:{lab.ports[d['name']]}",
-             "towns": d["towns"]} for d in spec]
+             "ports": len(d["ports"]), "towns": d["towns"]} for d in spec]
     return lab, rows
