@@ -16,7 +16,7 @@ def serve(
     inventory: str = typer.Option("inventory/lab", "--inventory", help="Where to write the matching inventory."),
     host: str = typer.Option("127.0.0.1", "--host", help="Loopback address to bind (127.0.0.0/8 or ::1 only)."),
     devices: int = typer.Option(0, "--devices", min=0, max=500, help="Serve N devices instead of the sample four."),
-    ports_per_device: int = typer.Option(0, "--ports-per-device", min=0, max=512, metavar="P",
+    ports_per_device: int = typer.Option(0, "--ports-per-device", min=0, max=512, metavar="P", show_default=False,
                                          help="Unit-facing ports of each generated device (default 24); with "
                                               "--devices or alone (the sample four), a new inventory is written."),
 ) -> None:
