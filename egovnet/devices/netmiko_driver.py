@@ -131,10 +131,11 @@ def _prompted():
                 return
             if chan.recv_ready():
                 return
-            if self._poller is None:
-                self._poller = select.poll()
-                self._poller.register(chan.fileno(), select.POLLIN)
-            self._poller.poll(max(1, int(seconds * 1000)))
+            if self._poller is None or self._poller[0] is not chan:
+                poller = select.poll()
+                poller.register(chan.fileno(), select.POLLIN)  # paramiko sets this pipe when data arrives
+                self._poller = (chan, poller)
+            self._poller[1].poll(max(1, int(seconds * 1000)))
 
         def read_to_prompt(self, read_timeout: float = 20.0) -> str:
             """The rest of an answer, up to the device's prompt."""
@@ -230,6 +231,8 @@ def _prompted():
             if not re.search(search, output):
                 left = max(read_timeout - (time.time() - start), 0.001) if read_timeout else 0
                 output += self.read_until_pattern(pattern=search, read_timeout=left)
+            # as Netmiko's send_command, everything read so far belongs to this command's output
+            output, self._read_buffer = output + self._read_buffer, ""
             return self._sanitize_output(output, strip_command=strip_command, command_string=command_string,
                                          strip_prompt=strip_prompt)
 

@@ -282,7 +282,7 @@ class CliSession:
         if shown is not None:
             return shown
         if text in d.paging:
-            return ""
+            return d.paging_reply
         if self.mode in ("user", "enable"):
             return self._exec(text)
         return self._config(text)
