@@ -178,8 +178,8 @@ def _prompted():
                         return output[:m.end()]
                 left = read_timeout - (time.time() - start) if read_timeout else 1.0
                 if left <= 0:
-                    raise ReadTimeout(f"\n\nPattern not detected: {pattern!r} in output.\n\n"
-                                      f"Output read so far: {output[-300:]!r}\n")
+                    # Netmiko's wording; what the device printed stays out (it may hold configuration secrets)
+                    raise ReadTimeout(f"\n\nPattern not detected: {pattern!r} in output.\n\n")
                 self._wait_for_data(min(left, 1.0))
 
         def find_prompt(self, delay_factor=1.0, pattern=None):

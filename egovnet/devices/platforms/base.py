@@ -43,6 +43,9 @@ class Platform:
     port_example: str = ""
     max_vlan_name: int = 0                 # the VLAN's name/description as the template writes it (0: unchecked)
     acl_rule: str = ""                     # what isolation_acl may be, for people: "an advanced ACL 3000-3999 or a name"
+    # one port's configuration alone, in the same format as show_config ("" when the platform has no such read);
+    # format with port=
+    port_config_command: str = ""
 
     # ---- session ----
     def netmiko_params(self, device) -> dict:
@@ -82,6 +85,12 @@ class Platform:
     def same(self, a: str, b: str) -> bool:
         """Whether two config displays show the same configuration (in the device's own order)."""
         raise NotImplementedError
+
+    def verify_commands(self, job) -> list[str] | None:
+        """Read-only commands whose answers, joined, show everything ``gaps(..., verifying=True)`` looks at for
+        this job, when that is less than the whole running config (a port's own section on a switch with
+        thousands of lines); None: verify against ``show_config``."""
+        return None
 
     # ---- counters (devices/counters.py: TextFSM templates checked against real captures) ----
     counter_family: str = ""
@@ -149,6 +158,25 @@ class ConfigTreePlatform(Platform):
 
     def same(self, a: str, b: str) -> bool:
         return configtree.same(self.tree(a), self.tree(b))
+
+    def verify_commands(self, job) -> list[str] | None:
+        """A job that touches only physical ports' sections (shut, reopen, a port's rate) is verified on those
+        sections alone: ``missing`` and ``leftover`` look at no other section, and a physical port always
+        exists, so its section is shown even when empty. Anything else (a VLAN, a VLAN interface that may be
+        gone, a top-level line) is verified on the whole config."""
+        if not self.port_config_command or self.port_re is None:
+            return None
+        ports: list[str] = []
+        for section, line, negated in configtree.sections_touched(job.commands, self):
+            header = section or line
+            if section is None and negated:
+                return None
+            port = header[len("interface "):] if header.startswith("interface ") else ""
+            if not port or not self.port_re.fullmatch(port):
+                return None
+            if port not in ports:
+                ports.append(port)
+        return [self.port_config_command.format(port=p) for p in ports] or None
 
     _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,62}")
 
