@@ -73,3 +73,47 @@ def test_a_section_read_that_does_not_confirm_is_checked_on_the_whole_config(lab
     assert _reads_since(dev, sent) == ["display current-configuration", f"display current-configuration interface {port}",
                                        "display current-configuration"]
     assert ok("review", "show", "1", "--json").json()["status"] == "closed"
+
+
+def _driver(lab, name: str):
+    import os
+    from pathlib import Path
+
+    from egovnet.devices.netmiko_driver import NetmikoDriver
+    from egovnet.inventory import load_inventory
+
+    inventory = load_inventory(Path(os.environ["EGOVNET_INVENTORY"]))
+    return NetmikoDriver(inventory.device(name), inventory.known_hosts), inventory.known_hosts
+
+
+def test_sessions_turn_nagle_off(lab):
+    import socket
+
+    driver, _ = _driver(lab, "zjj-sw1")
+    driver.open()
+    try:
+        sock = driver.conn.remote_conn_pre.get_transport().sock
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        driver.close()
+
+
+def test_a_host_key_rewritten_in_the_same_process_is_the_one_checked(lab):
+    """known_hosts is parsed once per content: a key replaced by another of the same length, at once, is seen."""
+    import asyncssh
+
+    from egovnet.errors import HostKeyChanged
+
+    driver, path = _driver(lab, "zjj-sw1")
+    driver.open()
+    driver.close()
+    port = lab.ports["zjj-sw1"]
+    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key("openssh").decode().strip()
+    lines = path.read_text().splitlines()
+    swapped = [f"[127.0.0.1]:{port} {other}" if line.startswith(f"[127.0.0.1]:{port} ") else line for line in lines]
+    assert swapped != lines and len("\n".join(swapped)) == len("\n".join(lines))
+    path.write_text("\n".join(swapped) + "\n")
+    sent = len(lab.devices["zjj-sw1"].history)
+    with pytest.raises(HostKeyChanged):
+        _driver(lab, "zjj-sw1")[0].open()
+    assert len(lab.devices["zjj-sw1"].history) == sent  # refused before anything was typed

@@ -4,6 +4,9 @@
 - Huawei VRP / VRPv8: Netmiko's check_config_mode drops its pattern and waits 2 s per call (about
   11.6 s a session); the subclasses pass a pattern, which makes a session ~18x faster.
 - H3C Comware: cmd_verify on by default (configurable per device: real Comware can wrap long lines).
+- Every read ends when the device's answer is complete (its prompt, or the pattern asked for), never after one
+  of Netmiko's fixed sleeps; read timeouts are the inventory's, unchanged (``_prompted``). Sessions set
+  TCP_NODELAY; known_hosts is parsed once per content, not once per connection.
 - Host keys: strict, against inventory/known_hosts; a changed key is refused as a security event.
 - Every network step has a timeout; a failed session is torn down hard instead of waiting on a
   device that stopped answering.
@@ -264,18 +267,25 @@ _HOST_KEYS_LOCK = threading.Lock()
 
 
 def known_hosts(path: str):
-    """The known_hosts file parsed once per content (path, size, modification time); read-only afterwards."""
+    """The known_hosts file parsed once per content (a file rewritten within the same clock tick still counts as
+    changed: the cache is keyed by what the file says, not by its modification time); read-only afterwards."""
+    import hashlib
+
     import paramiko
 
-    st = os.stat(path)
-    stamp = (st.st_mtime_ns, st.st_size)
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).digest()
     with _HOST_KEYS_LOCK:
         cached = _HOST_KEYS.get(path)
-        if cached is None or cached[0] != stamp:
-            keys = paramiko.HostKeys()
-            keys.load(path)
-            cached = _HOST_KEYS[path] = (stamp, keys)
-        return cached[1]
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+    keys = paramiko.HostKeys()
+    keys.load(path)
+    with open(path, "rb") as f:
+        if hashlib.sha256(f.read()).digest() == digest:  # not rewritten while it was parsed
+            with _HOST_KEYS_LOCK:
+                _HOST_KEYS[path] = (digest, keys)
+    return keys
 
 
 def stock_class(device_type: str):

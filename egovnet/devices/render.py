@@ -7,7 +7,9 @@ returns a list of commands, each checked by devices/safety.py. A render error is
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+import stat
 from pathlib import Path
 
 from egovnet.devices import sandbox
@@ -19,9 +21,9 @@ ACTIONS = ("open", "close", "bandwidth", "shutdown", "no_shutdown")
 
 
 def _env(platform: str, inventory: Path | None):
-    """One environment per set of template folders as they are now (their files and modification times), so a
+    """One environment per set of template folders as they are now (their files and what the files say), so a
     template is compiled once per process, not once per job (100 jobs: ~0.6 s), and an operator's copy added
-    or edited later is still the one used."""
+    or edited later, even within the same clock tick, is still the one used."""
     from egovnet.devices import platforms
 
     dirs = []
@@ -32,10 +34,24 @@ def _env(platform: str, inventory: Path | None):
     state = []
     for d in dirs:
         try:
-            state.append((str(d), tuple(sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(d)))))
+            state.append((str(d), tuple(sorted((e.name, _digest(e.path)) for e in os.scandir(d)))))
         except (FileNotFoundError, NotADirectoryError):
             continue
     return _cached_env(tuple(state))
+
+
+def _digest(path: str) -> str:
+    """What a file in a template folder says: its content's hash; for anything that is no small regular file
+    (a subfolder, a FIFO, a device, a file over 1 MB, which the sandbox refuses to compile anyway) its kind, size
+    and modification time, never its content."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 1_000_000:
+            return f"{stat.S_IFMT(st.st_mode)}:{st.st_size}:{st.st_mtime_ns}"
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read(1_000_001)).hexdigest()
+    except OSError:
+        return ""
 
 
 @functools.lru_cache(maxsize=64)
