@@ -112,17 +112,21 @@ def run(count: int, workers: int, stock_platforms=()) -> dict:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 times = list(pool.map(lambda d: one_session(inventory, d["name"]), spec))
             wall = time.perf_counter() - t
-            # the floor, on the same devices in the same run, each from its base config like egovnet's session
-            floor = []
-            for d in spec:
-                lab.devices[d["name"]].__post_init__()
-                floor.append((d["platform"], floor_session(inventory, d["name"])))
+            # egovnet beside the floor, interleaved device by device (each session from the device's base config),
+            # so that both meet the same machine
+            floor, paired = [], []
+            if stock_platforms:
+                for d in spec:
+                    lab.devices[d["name"]].__post_init__()
+                    floor.append((d["platform"], floor_session(inventory, d["name"])))
+                    lab.devices[d["name"]].__post_init__()
+                    paired.append(one_session(inventory, d["name"]))
             stock = {}
             for platform in stock_platforms:
                 name = next(d["name"] for d in spec if d["platform"] == platform)
                 lab.devices[name].__post_init__()  # fresh config for a like-for-like session
                 stock[platform] = one_session(inventory, name, stock=True)[1]
-            return {"times": times, "wall": wall, "stock": stock, "floor": floor}
+            return {"times": times, "wall": wall, "stock": stock, "floor": floor, "paired": paired}
     finally:
         lab.stop()
 
@@ -137,7 +141,7 @@ def main() -> None:
     print(f"full sessions (connect, config, read-back, save, close), {args.devices} lab devices, {os.cpu_count()} CPUs")
     by_platform: dict[str, list[float]] = {}
     floors: dict[str, list[float]] = {}
-    for platform, secs in serial["times"]:
+    for platform, secs in serial["paired"]:
         by_platform.setdefault(platform, []).append(secs)
     for platform, secs in serial["floor"]:
         floors.setdefault(platform, []).append(secs)
