@@ -362,8 +362,16 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                     _each(driver, job.commands)
                 else:
                     driver.configure(job.commands)
-                after = driver.running_config()
+                # the device's last job is verified on the sections it touched when the platform can show them
+                # alone (a port's section on a switch with thousands of lines); earlier jobs read the whole
+                # config, which the next job diffs against and would roll back to. Only the whole config
+                # declares a push failed: a section read that does not confirm it is checked once more in full
+                reads = p.verify_commands(job) if job is work[-1] else None
+                after = "\n".join(driver.show(c) for c in reads) if reads else driver.running_config()
                 still = p.gaps(after, job, verifying=True)
+                if still and reads:
+                    reads, after = None, driver.running_config()
+                    still = p.gaps(after, job, verifying=True)
                 if still:
                     raise EgovnetError(f"device {device.name}: verification failed, not on the device: "
                                        + "; ".join(still[:3]))
@@ -372,7 +380,8 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                 _set_push(ctx, job.push_id, status="applied", finished_at=utcnow())
                 job.result = DeviceResult(device.name, job.label, changed=True,
                                           diff=diff_lines(gaps, job.commands))
-                running = after
+                if not reads:
+                    running = after
             except EgovnetError as exc:
                 if getattr(exc, "session_lost", False):
                     driver.abort()
