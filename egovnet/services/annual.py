@@ -1,0 +1,434 @@
+"""The annual evaluation (年度评估, Art. 24): reliability, availability, security and service quality of the
+district extranet over one year, per town (街镇) and for the district, from recorded data only, with the fixes
+the figures call for.
+
+Towns are what units record (``unit.town``: the 街镇 column of the town offices' spreadsheets, ``unit add
+--town``). A link belongs to the town of its first unit (the unit of the link's first application); a change
+request, a notice, an assessment to the town of its unit. Units without a town (district agencies, as a rule)
+form the group ``NO_TOWN``. The district row (``全区``) counts every case once, not the sum of rounded shares.
+
+A figure with too little data is ``None`` (JSON null; "n/a" in the workbook, "数据不足" in the document),
+never 100% of nothing. The report reads the record as of the day it runs: a year not yet over is reported up
+to today and marked partial.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import select
+
+from egovnet.errors import InvalidInput
+from egovnet.state.db import unit_of_work
+from egovnet.state.models import Application, ChangeRequest, Event, Link, Notice, Unit, UsageDay
+
+ARTICLE = 24
+NO_TOWN = "未填街镇"
+DISTRICT = "全区"
+CLOCK_LABELS = {"review": ("接入审核", 12), "construction": ("网络接入施工", 12), "change_review": ("资源调整审核", 18),
+                "change_execution": ("资源调整实施", 18)}
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    first: dt.date
+    last: dt.date          # the year's last day, or today for the current year
+    partial: bool
+
+    def __contains__(self, day) -> bool:
+        return day is not None and self.first <= day <= self.last
+
+
+def period_of(ctx, year: int) -> Period:
+    if not 2000 <= year <= 2099:
+        raise InvalidInput(f"--year {year}: the official working-day calendar covers 2000-2099; give a year in it")
+    first, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if first > ctx.today:
+        raise InvalidInput(f"--year {year} has not begun (today is {ctx.today}); the annual evaluation (Art. 24) "
+                           "reports a year from its record: give this year or an earlier one")
+    return Period(year, first, min(end, ctx.today), ctx.today < end)
+
+
+def share(met: int, total: int, minimum: int = 1) -> float | None:
+    """met / total rounded to 3 places, or None when there are fewer than ``minimum`` cases (never 100% of
+    nothing)."""
+    return round(met / total, 3) if total and total >= max(minimum, 1) else None
+
+
+def mean(values: list[float], digits: int = 1) -> float | None:
+    return round(sum(values) / len(values), digits) if values else None
+
+
+class Towns:
+    """Which town each unit and link belongs to, read once."""
+
+    def __init__(self, s):
+        self.unit = {uid: (town or NO_TOWN) for uid, town in s.exec(select(Unit.id, Unit.town)).all()}
+        self.link: dict[int, str] = {}
+        rows = s.exec(select(Application.link_id, Application.unit_id).where(Application.link_id.is_not(None))
+                      .order_by(Application.id)).all()
+        for link_id, unit_id in rows:
+            self.link.setdefault(link_id, self.unit.get(unit_id, NO_TOWN))
+
+    def of_link(self, link_id) -> str:
+        return self.link.get(link_id, NO_TOWN)
+
+    def of_unit(self, unit_id) -> str:
+        return self.unit.get(unit_id, NO_TOWN)
+
+    def names(self, *extra) -> list[str]:
+        """Every town with a unit, sorted, the units without a town last."""
+        named = sorted({t for t in self.unit.values() if t != NO_TOWN} | {t for t in extra if t and t != NO_TOWN})
+        return named + ([NO_TOWN] if NO_TOWN in self.unit.values() or NO_TOWN in extra else [])
+
+
+def _table(towns: list[str], fields: tuple[str, ...]) -> dict[str, dict]:
+    return {t: {"town": t, **{f: 0 for f in fields}} for t in [*towns, DISTRICT]}
+
+
+def _count(table: dict, town: str, field: str, n: int = 1) -> None:
+    table[town][field] += n
+    table[DISTRICT][field] += n
+
+
+def _rows(table: dict) -> dict:
+    return {"by_town": [v for k, v in table.items() if k != DISTRICT], "district": table[DISTRICT]}
+
+
+# ---- the sections ------------------------------------------------------------------------------
+
+def _events(s, period: Period, object_type: str, actions: tuple[str, ...]) -> list[Event]:
+    return s.exec(select(Event).where(Event.object_type == object_type, Event.action.in_(actions),
+                                      Event.effective_date >= period.first, Event.effective_date <= period.last)
+                  .order_by(Event.id)).all()
+
+
+def links_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Applications received and decided, links opened, closed for non-use, decommissioned (Art. 12, 14, 15)."""
+    fields = ("applications", "approved", "rejected", "opened", "reopened", "closed_idle", "decommissioned",
+              "active_at_end")
+    t = _table(names, fields)
+    for app in s.exec(select(Application).where(Application.received_on >= period.first,
+                                                Application.received_on <= period.last)).all():
+        _count(t, towns.of_unit(app.unit_id), "applications")
+    for app in s.exec(select(Application).where(Application.decided_on >= period.first,
+                                                Application.decided_on <= period.last)).all():
+        if app.decision in ("approved", "rejected"):
+            _count(t, towns.of_unit(app.unit_id), app.decision)
+    for e in _events(s, period, "link", ("open", "reopen", "close_idle", "decommission")):
+        field = {"open": "opened", "reopen": "reopened", "close_idle": "closed_idle"}.get(e.action, "decommissioned")
+        _count(t, towns.of_link(e.object_id), field)
+    for link in s.exec(select(Link).where(Link.opened_on.is_not(None), Link.opened_on <= period.last)).all():
+        if link.closed_on is None or link.closed_on > period.last:
+            if link.status in ("active", "closed_idle", "decommissioned"):
+                _count(t, towns.of_link(link.id), "active_at_end")
+    return _rows(t)
+
+
+def _activations(s) -> dict[int, dt.date]:
+    """The day each application became active (its link built or joined): the end of its construction clock."""
+    out: dict[int, dt.date] = {}
+    for e in s.exec(select(Event).where(Event.object_type == "application", Event.action == "activate")
+                    .order_by(Event.id)).all():
+        out.setdefault(e.object_id, e.effective_date)
+    return out
+
+
+def clock_cases(s, ctx, period: Period, towns: Towns) -> list[dict]:
+    """Every clock due within the period: (town, clock, outcome) with outcome met, late or (not yet due) open.
+    A clock still running past its due date is late; a clock whose object was closed later still counts."""
+    cases = []
+
+    def case(town, clock, due, done):
+        if due is None or due not in period:
+            return
+        if done is not None:
+            outcome = "met" if done <= due else "late"
+        else:
+            outcome = "late" if period.last > due else "open"
+        cases.append({"town": town, "clock": clock, "due": due, "outcome": outcome})
+
+    active_on = _activations(s)
+    for app in s.exec(select(Application)).all():
+        town = towns.of_unit(app.unit_id)
+        case(town, "review", app.review_due, app.decided_on)
+        if app.decision == "approved":
+            case(town, "construction", app.construction_due, active_on.get(app.id))
+    for ch in s.exec(select(ChangeRequest)).all():
+        town = towns.of_unit(ch.unit_id)
+        case(town, "change_review", ch.review_due, ch.decided_on)
+        if ch.status != "withdrawn" and ch.execution_due:
+            case(town, "change_execution", ch.execution_due, ch.applied_on)
+    return cases
+
+
+def on_time_section(cases: list[dict], names: list[str], minimum: int = 1) -> dict:
+    """Per clock and town: due, met, late, share met (None below ``minimum`` decided cases)."""
+    rows = []
+    for clock, (label, art) in CLOCK_LABELS.items():
+        for town in [*names, DISTRICT]:
+            mine = [c for c in cases if c["clock"] == clock and (town == DISTRICT or c["town"] == town)]
+            met = sum(c["outcome"] == "met" for c in mine)
+            late = sum(c["outcome"] == "late" for c in mine)
+            rows.append({"town": town, "clock": clock, "label": label, "article": art, "due": met + late,
+                         "met": met, "late": late, "share": share(met, met + late, minimum)})
+    return {"by_town": [r for r in rows if r["town"] != DISTRICT], "district": [r for r in rows
+                                                                                  if r["town"] == DISTRICT]}
+
+
+def changes_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Resource adjustments (Art. 18): requests filed, decided, carried out; bandwidth raised or lowered."""
+    t = _table(names, ("requests", "approved", "rejected", "applied", "raised", "lowered", "released"))
+    for ch in s.exec(select(ChangeRequest)).all():
+        town = towns.of_unit(ch.unit_id)
+        if ch.requested_on in period:
+            _count(t, town, "requests")
+        if ch.decided_on in period and ch.status in ("approved", "applied", "rejected"):
+            _count(t, town, "rejected" if ch.status == "rejected" else "approved")
+        if ch.applied_on in period:
+            _count(t, town, "applied")
+            if ch.kind == "release":
+                _count(t, town, "released")
+            elif (ch.bandwidth_to or 0) > (ch.bandwidth_from or 0):
+                _count(t, town, "raised")
+            else:
+                _count(t, town, "lowered")
+    return _rows(t)
+
+
+def usage_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Use of the links (Art. 15, 16): links open in the period, those with networked use, the days measured,
+    the traffic carried, idle warnings and closures."""
+    threshold = ctx.policy.deadlines.idle_closure.used_bytes_per_day
+    t = _table(names, ("links_open", "links_used", "days_measured", "days_open", "bytes_in", "bytes_out",
+                       "idle_warnings", "idle_closures"))
+    open_days: dict[int, int] = {}
+    for link in s.exec(select(Link).where(Link.opened_on.is_not(None), Link.opened_on <= period.last)).all():
+        end = min(link.closed_on or period.last, period.last)
+        start = max(link.opened_on, period.first)
+        if end >= start:
+            open_days[link.id] = (end - start).days + 1
+            town = towns.of_link(link.id)
+            _count(t, town, "links_open")
+            _count(t, town, "days_open", open_days[link.id])
+    used, measured = set(), {}
+    for link_id, day, b_in, b_out in s.exec(select(UsageDay.link_id, UsageDay.day, UsageDay.bytes_in,
+                                                   UsageDay.bytes_out)
+                                            .where(UsageDay.day >= period.first, UsageDay.day <= period.last)).all():
+        town = towns.of_link(link_id)
+        measured.setdefault(link_id, set()).add(day)
+        _count(t, town, "bytes_in", b_in)
+        _count(t, town, "bytes_out", b_out)
+        if b_in + b_out > threshold:
+            used.add(link_id)
+    for link_id, days in measured.items():
+        _count(t, towns.of_link(link_id), "days_measured", len(days))
+    for link_id in used:
+        _count(t, towns.of_link(link_id), "links_used")
+    for n in s.exec(select(Notice).where(Notice.kind.in_(("idle_warning", "idle_closure")),
+                                         Notice.issued_on >= period.first, Notice.issued_on <= period.last,
+                                         Notice.status != "superseded")).all():
+        _count(t, towns.of_link(n.link_id), "idle_warnings" if n.kind == "idle_warning" else "idle_closures")
+    for row in t.values():
+        # the share of open link-days with a usage record: how much of the year the monitoring saw (Art. 16)
+        row["coverage"] = share(row["days_measured"], row["days_open"])
+    return _rows(t)
+
+
+def security_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Units on an open link at the period's end and their MLPS assessment (Art. 13): valid, expired, none."""
+    t = _table(names, ("units_connected", "mlps_valid", "mlps_expired", "mlps_missing"))
+    expired = []
+    q = select(Unit).join(Application, Application.unit_id == Unit.id).join(Link, Link.id == Application.link_id) \
+        .where(Application.status == "active", Link.status == "active").distinct()
+    for unit in s.exec(q).all():
+        town = towns.of_unit(unit.id)
+        _count(t, town, "units_connected")
+        until = ctx.policy.mlps_valid_until(unit.mlps_level, unit.mlps_assessed)
+        if until is None:
+            _count(t, town, "mlps_missing")
+            expired.append({"unit": unit.name, "town": town, "level": unit.mlps_level, "valid_until": None})
+        elif until <= period.last:
+            _count(t, town, "mlps_expired")
+            expired.append({"unit": unit.name, "town": town, "level": unit.mlps_level,
+                            "valid_until": until.isoformat()})
+        else:
+            _count(t, town, "mlps_valid")
+    return {**_rows(t), "units": sorted(expired, key=lambda r: (r["town"], r["unit"]))}
+
+
+def notices_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Written notices issued in the period, by kind (Art. 12, 15, 18): each in the town of its first unit."""
+    from egovnet.notices.context import KIND_ARTICLES
+
+    kinds = tuple(k for k in KIND_ARTICLES if k != "annual_report")
+    t = _table(names, kinds + ("deliveries_missing",))
+    from egovnet.state.models import NoticeDelivery
+
+    delivered = set(s.exec(select(NoticeDelivery.notice_id).distinct()).all())
+    for n in s.exec(select(Notice).where(Notice.issued_on >= period.first, Notice.issued_on <= period.last,
+                                         Notice.kind.in_(kinds))).all():
+        town = towns.of_unit(n.unit_ids[0]) if n.unit_ids else towns.of_link(n.link_id)
+        _count(t, town, n.kind)
+        if n.id not in delivered and n.status != "superseded":
+            _count(t, town, "deliveries_missing")
+    return _rows(t)
+
+
+# ---- the fixes the figures call for -----------------------------------------------------------
+
+def proposals(ctx, report: dict) -> list[dict]:
+    """A short list of fixes that follows from the figures: one per problem, naming the towns it concerns (with
+    their figure) and the article."""
+    rule = ctx.policy.evaluation
+    out = []
+
+    def add(topic, article, found, what, proposal):
+        if found:
+            out.append({"topic": topic, "article": article, "towns": [t for t, _ in found],
+                        "finding": f"{what}：" + "、".join(f"{t}{n}" for t, n in found), "proposal": proposal})
+
+    on_time = report["sections"]["on_time"]["by_town"]
+    for clock, (label, art) in CLOCK_LABELS.items():
+        add(f"late_{clock}", art, [(r["town"], f"{r['late']}件（共{r['due']}件）") for r in on_time
+                                   if r["clock"] == clock and r["late"] >= rule.repeated_late],
+            f"{label}多次超时", _LATE_FIX[clock])
+    usage = report["sections"]["usage"]["by_town"]
+    add("idle", 15, [(r["town"], f"{r['idle_closures']}条") for r in usage if r["idle_closures"] >= rule.repeated_idle],
+        "因未开展联网应用关闭链路较多", "业务主管部门申请接入前核实接入单位的联网应用需求和上线时间，避免开通后闲置")
+    add("monitoring", 16, [(r["town"], pct(r["coverage"])) for r in usage
+                           if r["coverage"] is not None and r["coverage"] < rule.min_coverage],
+        "链路流量监测覆盖率偏低", "补齐运维监控系统对相关链路的流量采集：缺少数据的链路无法评价使用情况")
+    sec = report["sections"]["security"]
+    add("mlps", 13, [(r["town"], f"{r['mlps_expired'] + r['mlps_missing']}家（"
+                      + "、".join(u["unit"] for u in sec["units"] if u["town"] == r["town"]) + "）")
+                     for r in sec["by_town"] if r["mlps_expired"] + r["mlps_missing"]],
+        "在网单位等级保护测评过期或无记录",
+        "督促相关单位限期完成等级保护测评并报区大数据中心备案，逾期未整改的报区政务服务办公室处理")
+    return out
+
+
+_LATE_FIX = {
+    "review": "充实审核力量，受理后5个工作日内完成审核（第十二条）",
+    "construction": "与该街镇及施工单位逐项排查超期原因，符合条件的及时办理延期，其余限期完成施工（第十二条）",
+    "change_review": "资源调整申请受理后5个工作日内完成审核（第十八条）",
+    "change_execution": "批准后10个工作日内完成资源调整实施（第十八条）",
+}
+
+
+# ---- the whole report -------------------------------------------------------------------------
+
+def build(ctx, year: int) -> dict:
+    """The evaluation of ``year`` as one plain object (what --json prints)."""
+    period = period_of(ctx, year)
+    with unit_of_work(ctx.engine, write=False) as s:
+        towns = Towns(s)
+        names = towns.names()
+        cases = clock_cases(s, ctx, period, towns)
+        report = {
+            "year": year, "article": ARTICLE, "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
+            "partial": period.partial, "towns": names,
+            "sections": {
+                "links": links_section(s, period, towns, names),
+                "on_time": on_time_section(cases, names),
+                "changes": changes_section(s, period, towns, names),
+                "usage": usage_section(s, ctx, period, towns, names),
+                "security": security_section(s, ctx, period, towns, names),
+                "notices": notices_section(s, period, towns, names),
+            },
+        }
+    report["proposals"] = proposals(ctx, report)
+    return report
+
+
+# ---- the report document (报告, GB/T 9704) -----------------------------------------------------
+
+CN_ORDINALS = "一二三四五六七八九十"
+
+
+def pct(value: float | None) -> str:
+    return "数据不足" if value is None else f"{value * 100:.1f}%"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.2f} GB"
+
+
+def paragraphs(ctx, report: dict) -> list[dict]:
+    """The report's parts as headings and paragraphs, from the figures (what the template lays out)."""
+    sec = report["sections"]
+    ln, ch, us, se = (sec[k]["district"] for k in ("links", "changes", "usage", "security"))
+    parts = []
+    parts.append(("总体情况", [
+        f"全年受理接入申请{ln['applications']}件，批准{ln['approved']}件，不予批准{ln['rejected']}件；新开通链路"
+        f"{ln['opened']}条，重新开通{ln['reopened']}条，因未开展联网应用关闭{ln['closed_idle']}条，拆除"
+        f"{ln['decommissioned']}条；期末在用链路{ln['active_at_end']}条。"]))
+    lines = []
+    for r in sec["on_time"]["district"]:
+        if r["due"]:
+            lines.append(f"{r['label']}（第{_cn(r['article'])}条）到期{r['due']}件，按时{r['met']}件，超时"
+                         f"{r['late']}件，按时办结率{pct(r['share'])}。")
+        else:
+            lines.append(f"{r['label']}（第{_cn(r['article'])}条）本期无到期事项，按时办结率数据不足。")
+    parts.append(("服务时限", ["；".join(x.rstrip("。") for x in lines) + "。"]))
+    parts.append(("资源调整", [
+        f"受理资源调整申请{ch['requests']}件，批准{ch['approved']}件，不予批准{ch['rejected']}件；实施{ch['applied']}"
+        f"件，其中提高带宽{ch['raised']}件，降低带宽{ch['lowered']}件，单位退出共用链路{ch['released']}件。"]))
+    parts.append(("使用情况", [
+        f"期内开通过的链路{us['links_open']}条，其中有联网应用（日流量超过闲置判定阈值）的{us['links_used']}条；"
+        f"链路流量监测覆盖率{pct(us['coverage'])}（有流量记录的链路日{us['days_measured']}个，开通链路日"
+        f"{us['days_open']}个），合计上行{_size(us['bytes_in'])}、下行{_size(us['bytes_out'])}；发出关闭链路提醒"
+        f"{us['idle_warnings']}份，关闭链路通知{us['idle_closures']}份。"]))
+    parts.append(("安全情况", [
+        f"期末在网接入单位{se['units_connected']}家，等级保护测评在有效期内{se['mlps_valid']}家，已过期"
+        f"{se['mlps_expired']}家，无测评记录{se['mlps_missing']}家。"]))
+    towns = []
+    by = {k: {r["town"]: r for r in sec[k]["by_town"]} for k in ("links", "usage", "security")}
+    late = {}
+    for r in sec["on_time"]["by_town"]:
+        late[r["town"]] = late.get(r["town"], 0) + r["late"]
+    for town in report["towns"]:
+        t_ln, t_us, t_se = by["links"][town], by["usage"][town], by["security"][town]
+        towns.append(f"{town}：期末在用链路{t_ln['active_at_end']}条，新开通{t_ln['opened']}条，关闭{t_ln['closed_idle']}条；"
+                     f"各类时限超时{late.get(town, 0)}件；流量监测覆盖率{pct(t_us['coverage'])}；等级保护测评过期或无记录"
+                     f"{t_se['mlps_expired'] + t_se['mlps_missing']}家。")
+    parts.append(("各街镇情况", towns or ["本期无接入单位记录。"]))
+    fixes = [f"（{_cn(i)}）{p['finding']}。建议：{p['proposal']}。" for i, p in enumerate(report["proposals"], 1)]
+    parts.append(("存在问题和改进建议", fixes or ["本期各项指标未发现需要专项整改的问题。"]))
+    return [{"heading": f"{CN_ORDINALS[i]}、{h}", "paragraphs": ps} for i, (h, ps) in enumerate(parts)]
+
+
+def _cn(n: int) -> str:
+    from egovnet.notices.context import cn_number
+
+    return cn_number(n)
+
+
+def document_context(ctx, report: dict) -> dict:
+    return {"regulation": f"《{ctx.policy.regulation.title}》", "issuer": ctx.policy.notices.issuer,
+            "today": ctx.today.isoformat(), "reissue": None, "year": report["year"],
+            "report_to": ctx.policy.evaluation.report_to, "partial": report["partial"],
+            "period_from": report["period"]["from"], "period_to": report["period"]["to"],
+            "sections": paragraphs(ctx, report), "units": []}
+
+
+def report_format(ctx) -> str:
+    """A 报告 to the competent authority is a 文件格式 document unless the policy's notices.formats says
+    otherwise (the other kinds default to the 函 of notices.format)."""
+    return ctx.policy.notices.formats.get("annual_report", "file")
+
+
+def write_document(ctx, report: dict, path: Path) -> Path:
+    """The report as an unnumbered .docx (a draft for signing off): the register is not touched."""
+    from egovnet.notices.gbt9704 import Head, build as layout, save
+    from egovnet.notices.render import render
+
+    text = render("annual_report", document_context(ctx, report), home=ctx.home, inventory=ctx.inventory)
+    n = ctx.policy.notices
+    head = Head(issuer=n.issuer, masthead=n.masthead or n.issuer, format=report_format(ctx), doc_no="",
+                issued_on=ctx.today, contact_person=n.contact.person, contact_phone=n.contact.phone,
+                printed_by=n.printed_by or n.issuer)
+    return save(layout(text, head), path)
