@@ -177,7 +177,8 @@ class Notices(_Frozen):
         return self
 
     def format_of(self, kind: str) -> str:
-        return self.formats.get(kind, self.format)
+        # the annual report (报告) goes up to the competent authority: 文件格式 unless the policy names its format
+        return self.formats.get(kind, "file" if kind == "annual_report" else self.format)
 
 
 class Evaluation(_Frozen):

@@ -294,3 +294,36 @@ def test_a_year_not_begun_and_a_missing_folder_are_refused(tmp_path):
                      "is two files)\n")
     assert not (tmp_path / "nowhere").exists()
     assert run("report", "annual").code == 2     # --year is required
+
+
+def test_issue_numbers_the_report_from_the_register_once(year, tmp_path, _home):
+    from test_notices import border
+
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    r = fails(3, "--today", "2026-12-30", "report", "annual", "--year", "2026", "--issue", "--out", str(tmp_path))
+    assert r.err == ("Error: the evaluation of 2026 covers the year up to 2026-12-30 only; issue it once the year is "
+                     "over (Art. 24), or write the draft without --issue\n")
+    r = fails(3, "--today", "2026-12-31", "report", "annual", "--year", "2026", "--issue", "--out", str(tmp_path),
+              user="dept.zhujiajiao")
+    assert r.err.startswith("Error: user 'dept.zhujiajiao' may not issue the annual evaluation of 2026: that needs "
+                            "role 'bdc' (区大数据中心) (Art. 24)")
+    assert list(tmp_path.iterdir()) == []
+    r = ok("--today", "2026-12-31", "report", "annual", "--year", "2026", "--issue", "--out", str(tmp_path))
+    issued = _home / "notices" / "2026" / "2026-0007-annual_report.docx"
+    assert r.err.splitlines()[:2] == [f"wrote 45 rows to {tmp_path / 'annual-2026.xlsx'}",
+                                      f"issued 青数〔2026〕7号: {issued}, copied to {tmp_path / 'annual-2026.docx'}"]
+    assert issued.read_bytes() == (tmp_path / "annual-2026.docx").read_bytes()
+    doc = Document(issued)
+    paras = [p for p in doc.paragraphs if p.text]
+    assert [p.text for p in paras[:5]] == ["青浦区大数据中心文件", "青数〔2026〕7号", "关于2026年度电子政务外网",
+                                           "运行评估情况的报告", "区政务服务办公室："]
+    assert border(paras[1], "bottom") == ("single", "FF0000")
+    rows = [n for n in ok("notice", "list", "--json").json() if n["kind"] == "annual_report"]
+    assert [(n["no"], n["label"], n["article"], n["main_to"], n["copy_to"], n["subject"]) for n in rows] == [
+        ("青数〔2026〕7号", "年度评估报告", 24, ["区政务服务办公室"], [], "report 2026")]
+    assert sql("SELECT action, article FROM event WHERE object_type = 'notice' ORDER BY id DESC LIMIT 1") == [
+        ("issue", 24)]
+    r = fails(3, "--today", "2027-01-05", "report", "annual", "--year", "2026", "--issue", "--out", str(tmp_path))
+    assert r.err == ("Error: the evaluation of 2026 was issued as 青数〔2026〕7号 on 2026-12-31 (Art. 24); to correct "
+                     "it, 'egovnet notice reissue 青数〔2026〕7号 --reason TEXT'\n")

@@ -20,22 +20,25 @@ def annual(
     out: Optional[str] = typer.Option(None, "--out", metavar="DIR",
                                       help="Folder for annual-YEAR.xlsx and annual-YEAR.docx; default "
                                            "EGOVNET_HOME/reports/YEAR (with --json: no files unless given)."),
+    issue: bool = typer.Option(False, "--issue", help="Number the report from the notices register (发文字号) "
+                                                       "and record it (role bdc; once a year, after the year)."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """The annual evaluation (Art. 24), per town (街镇) and for the district, from the record only.
 
     Links, deadlines met on time per clock, resource changes, use, security and notices, and the fixes the
-    figures call for. Writes a workbook (one sheet per section) and the report to the Office (报告, GB/T 9704,
-    unnumbered: a draft to sign off). A figure with too little data is n/a (JSON null), never 100% of nothing.
+    figures call for. Writes a workbook (one sheet per section) and the report to the Office (报告, GB/T 9704):
+    unnumbered, a draft to sign off; with --issue numbered from the notices register and recorded. A figure with
+    too little data is n/a (JSON null), never 100% of nothing.
 
     Example: egovnet report annual --year 2026 --out reports/
     """
     from egovnet.errors import EgovnetError
-    from egovnet.services.annual import build, write_document
+    from egovnet.services.annual import build, issue as issue_report, write_document
 
     c = services(ctx)
     report = build(c, year)
-    if as_json and out is None:
+    if as_json and out is None and not issue:
         output.emit_json(report)
         return
     folder = Path(out) if out is not None else Path(c.home) / "reports" / str(year)
@@ -44,9 +47,14 @@ def annual(
     elif not folder.is_dir():
         raise EgovnetError(f"--out {out} is not a folder; create it or name another (the report is two files)")
     xlsx, docx = folder / f"annual-{year}.xlsx", folder / f"annual-{year}.docx"
-    output.write_sections(sheets(report), output.Target(output.Format.xlsx, str(xlsx)))
-    write_document(c, report, docx)
-    output.message(f"wrote {docx}")
+    if issue:
+        row = issue_report(c, report, docx)    # refused before anything is written when it may not be issued
+        output.write_sections(sheets(report), output.Target(output.Format.xlsx, str(xlsx)))
+        output.message(f"issued {row['no']}: {row['docx']}, copied to {docx}")
+    else:
+        output.write_sections(sheets(report), output.Target(output.Format.xlsx, str(xlsx)))
+        write_document(c, report, docx)
+        output.message(f"wrote {docx}")
     if report["partial"]:
         output.warn(f"{year} is not over: figures up to {report['period']['to']}")
     if as_json:

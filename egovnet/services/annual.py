@@ -239,11 +239,15 @@ def usage_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dic
 
 
 def security_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dict:
-    """Units on an open link at the period's end and their MLPS assessment (Art. 13): valid, expired, none."""
+    """Units on a link open at the period's end (opened by then, not closed by then; their application active, or
+    closed with the link later) and their MLPS assessment as recorded (Art. 13): valid then, expired, none."""
+    from sqlalchemy import or_
+
     t = _table(names, ("units_connected", "mlps_valid", "mlps_expired", "mlps_missing"))
     expired = []
     q = select(Unit).join(Application, Application.unit_id == Unit.id).join(Link, Link.id == Application.link_id) \
-        .where(Application.status == "active", Link.status == "active").distinct()
+        .where(Application.status.in_(("active", "closed")), Link.opened_on <= period.last,
+               or_(Link.closed_on.is_(None), Link.closed_on > period.last)).distinct()
     for unit in s.exec(q).all():
         town = towns.of_unit(unit.id)
         _count(t, town, "units_connected")
@@ -418,7 +422,7 @@ def document_context(ctx, report: dict) -> dict:
 def report_format(ctx) -> str:
     """A 报告 to the competent authority is a 文件格式 document unless the policy's notices.formats says
     otherwise (the other kinds default to the 函 of notices.format)."""
-    return ctx.policy.notices.formats.get("annual_report", "file")
+    return ctx.policy.notices.format_of("annual_report")
 
 
 def write_document(ctx, report: dict, path: Path) -> Path:
@@ -432,3 +436,30 @@ def write_document(ctx, report: dict, path: Path) -> Path:
                 issued_on=ctx.today, contact_person=n.contact.person, contact_phone=n.contact.phone,
                 printed_by=n.printed_by or n.issuer)
     return save(layout(text, head), path)
+
+
+def issue(ctx, report: dict, path: Path) -> dict:
+    """Issue the report: a number from the notices register (发文字号, the same gap-free sequence as the notices),
+    the document under EGOVNET_HOME/notices/ like every notice, recorded with its event (Art. 24), and a copy at
+    ``path``. One issued report per year: a correction is 'egovnet notice reissue'."""
+    import shutil
+
+    from egovnet.errors import PolicyViolation
+    from egovnet.services import notices
+
+    year = report["year"]
+    ctx.require(("bdc",), f"issue the annual evaluation of {year}", ARTICLE)
+    if report["partial"]:
+        raise PolicyViolation(f"the evaluation of {year} covers the year up to {report['period']['to']} only; issue "
+                              f"it once the year is over (Art. {ARTICLE}), or write the draft without --issue")
+    with unit_of_work(ctx.engine) as s:
+        done = s.exec(select(Notice).where(Notice.kind == "annual_report", Notice.subject_type == "report",
+                                           Notice.subject_id == year, Notice.status == "issued")).first()
+        if done is not None:
+            raise PolicyViolation(f"the evaluation of {year} was issued as {done.doc_no} on {done.issued_on} "
+                                  f"(Art. {ARTICLE}); to correct it, 'egovnet notice reissue {done.doc_no} --reason "
+                                  "TEXT'")
+        row = notices.issue(s, ctx, "annual_report", document_context(ctx, report), subject_type="report",
+                            subject_id=year, link_id=None)
+    shutil.copyfile(row["docx"], path)
+    return row
