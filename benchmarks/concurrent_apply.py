@@ -22,6 +22,9 @@ import textwrap
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _declared import declared_policy  # noqa: E402
+
 WORKER = textwrap.dedent("""
     import json, sys
     from typer.testing import CliRunner
@@ -43,6 +46,7 @@ def run(url: str, home: Path, n: int) -> dict:
     from sqlalchemy import text
 
     os.environ.update({"EGOVNET_DB": url, "EGOVNET_HOME": str(home), "EGOVNET_USER": "bdc.engineer",
+                       "EGOVNET_POLICY": str(declared_policy(home)),
                        "EGOVNET_TODAY": "2026-09-28"})
     from egovnet.services.context import Ctx
     from egovnet.services.directory import UnitInput, add_dept, add_unit

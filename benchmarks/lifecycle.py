@@ -10,11 +10,15 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _declared import declared_policy  # noqa: E402
 
 from egovnet.cli import app
 from egovnet.services.lab import LAB_PASSWORD_ENV, lab_password, sample_spec, start_lab, write_inventory
@@ -65,6 +69,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["EGOVNET_HOME"] = str(Path(tmp) / "home")
+            os.environ["EGOVNET_POLICY"] = str(declared_policy(Path(tmp)))
             os.environ["EGOVNET_INVENTORY"] = str(write_inventory(Path(tmp) / "inventory", spec, lab))
             for n in range(args.rounds):
                 for platform, ops in round_trip(spec, n).items():

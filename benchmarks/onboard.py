@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import villages  # noqa: E402
+from _declared import declared_policy  # noqa: E402
 
 
 def step(env, *args) -> float:
@@ -39,7 +40,7 @@ def main() -> None:
             sheet = Path(tmp) / "wave.csv"
             villages.write(str(sheet), a.rows)
             env = {**os.environ, "EGOVNET_HOME": str(Path(tmp) / "home"), "EGOVNET_USER": "bdc.engineer",
-                   "EGOVNET_TODAY": "2026-11-24"}
+                   "EGOVNET_TODAY": "2026-11-24", "EGOVNET_POLICY": str(declared_policy(Path(tmp)))}
             step(env, "init")
             times["unit import"].append(step(env, "unit", "import", str(sheet), "--create-depts"))
             times["apply --batch"].append(step(env, "apply", "--batch", str(sheet)))

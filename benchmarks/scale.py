@@ -37,6 +37,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _declared import declared_policy  # noqa: E402
+
 TODAY = dt.date(2026, 11, 24)
 HEADERS = ["单位名称", "单位代码", "类别", "主管部门", "街镇", "地址", "预算单位", "等保等级", "等保测评日期", "联系人",
            "申请依据", "接入范围", "链路方式", "应用用途", "带宽", "技术要求", "时间要求", "费用承担"]
@@ -122,7 +125,8 @@ def provision_directly(db: Path, seed: int = 2026) -> dict:
 
 
 def build(home: Path, links: int) -> dict:
-    env = {**os.environ, "EGOVNET_HOME": str(home), "EGOVNET_USER": "bdc.engineer", "EGOVNET_TODAY": TODAY.isoformat()}
+    env = {**os.environ, "EGOVNET_HOME": str(home), "EGOVNET_USER": "bdc.engineer", "EGOVNET_TODAY": TODAY.isoformat(),
+           "EGOVNET_POLICY": str(declared_policy(home.parent / f"policy-{links}"))}
     path = home.parent / f"wave-{links}.csv"
     units = sheet(path, links)
     t = time.perf_counter()

@@ -112,6 +112,61 @@ class Mlps(_Frozen):
     validity_months: dict[int, int]
 
 
+class Interval(_Frozen):
+    label: str
+    interval_months: int = Field(ge=1, le=120)
+    article: int = Field(ge=1, le=27)
+
+
+class Window(_Frozen):
+    label: str
+    days: int = Field(ge=0, le=366)
+    article: int = Field(ge=1, le=27)
+
+
+class FollowUp(_Frozen):
+    label: str
+    article: int = Field(ge=1, le=27)
+
+
+class SecurityChecks(_Frozen):
+    """Art. 13, 21: how long before an MLPS assessment expires the audit lists it, how often BDC checks each unit,
+    how often a unit assesses its risks, and that a failed check needs a later record that follows it up."""
+
+    mlps_due_window: Window = Window(label="等保测评到期提醒", days=60, article=13)
+    bdc_check: Interval = Interval(label="大数据中心定期安全检查", interval_months=12, article=21)
+    risk_assessment: Interval = Interval(label="接入单位定期风险评估", interval_months=12, article=21)
+    follow_up: FollowUp = FollowUp(label="检查不合格须整改复查", article=21)
+
+
+class Limit(_Frozen):
+    label: str
+    value: float = Field(ge=0)
+    article: int = Field(ge=1, le=27)
+
+
+class Monitoring(_Frozen):
+    """Art. 16, 20: the thresholds `audit health` holds each active link's monitoring samples against."""
+
+    window: Window = Window(label="监测评估窗口", days=7, article=16)
+    min_samples: int = Field(12, ge=1, le=100_000)   # fewer samples in the window: no judgement, "no data"
+    availability_pct: Limit = Limit(label="可用率下限", value=99.5, article=16)
+    loss_pct: Limit = Limit(label="丢包率上限", value=1.0, article=20)
+    latency_ms: Limit = Limit(label="时延上限", value=50, article=20)
+    utilisation_pct: Limit = Limit(label="带宽利用率上限", value=90, article=16)
+    near_saturation_pct: Limit = Limit(label="接近饱和，建议资源调整", value=70, article=18)
+
+    @model_validator(mode="after")
+    def _shares(self):
+        for name in ("availability_pct", "loss_pct", "utilisation_pct", "near_saturation_pct"):
+            if getattr(self, name).value > 100:
+                raise ValueError(f"{name}: a share is at most 100 (%)")
+        if self.near_saturation_pct.value >= self.utilisation_pct.value:
+            raise ValueError("near_saturation_pct must be below utilisation_pct (near saturation warns before the "
+                             "limit is breached)")
+        return self
+
+
 class RoleDef(_Frozen):
     label: str
     articles: tuple[int, ...]
@@ -206,6 +261,8 @@ class Policy(_Frozen):
     identity: Literal["os", "declared"] = "os"
     calendar: CalendarRules = CalendarRules()
     notices: Notices = Notices()
+    security_checks: SecurityChecks = SecurityChecks()
+    monitoring: Monitoring = Monitoring()
     evaluation: Evaluation = Evaluation()
     source: str = ""
 

@@ -387,3 +387,54 @@ def test_sqlite_builds_the_same_message_as_python(_home):
     python = events._message([events.CHAIN_VERSION, r[1], r[2], *r[4:15]])
     assert r[15] == python
     assert ok("log", "verify", "--json").json()["ok"] is True
+
+
+def _savepoint_ctx(_home):
+    from egovnet.services.context import Ctx
+    from egovnet.settings import Settings
+
+    return Ctx.from_settings(Settings.resolve())
+
+
+def test_a_savepoint_neither_writes_the_head_nor_drops_queued_events(_home):
+    """A savepoint (the notice register takes its number in one) is not the commit: the head file moves only when
+    the transaction around it commits, and a savepoint rolled back keeps the events queued before it."""
+    from egovnet.services import events
+    from egovnet.state.db import unit_of_work
+
+    ok("dept", "add", "区农业农村委")
+    head_before = (_home / "log.head").read_text()
+    ctx = _savepoint_ctx(_home)
+    with unit_of_work(ctx.engine) as s:
+        events.record(s, ctx, "dept", 1, "update", article=10, before={"note": ""}, after={"note": "一"})
+        with s.begin_nested():        # released: chaining waits for the real commit
+            pass
+        assert (_home / "log.head").read_text() == head_before
+        nested = s.begin_nested()     # rolled back, as the register does when a concurrent writer took the number
+        nested.rollback()
+        events.record(s, ctx, "dept", 1, "update", article=10, before={"note": "一"}, after={"note": "二"})
+    assert query(_home, "SELECT seq, action FROM event ORDER BY seq") == [(1, "create"), (2, "update"), (3, "update")]
+    assert [h["seq"] for h in json.loads((_home / "log.head").read_text()).values()] == [3]
+    assert ok("log", "verify", "--json").json()["checked"] == 3
+
+
+def test_a_wave_killed_before_its_commit_leaves_a_log_that_verifies(_home):
+    """`review approve --all-from-import` numbers one notice per approval inside the wave's transaction; killed
+    half-way, nothing of the wave is in the database, and the log verifies (the head file did not run ahead)."""
+    import signal
+    import time
+
+    ok("unit", "import", str(REPO / "examples" / "qingpu-villages.csv"), "--create-depts")
+    ok("apply", "--batch", str(REPO / "examples" / "qingpu-villages.csv"))
+    before = query(_home, "SELECT count(*) FROM event")[0][0]
+    env = {**os.environ, "EGOVNET_USER": "bdc.reviewer"}
+    p = subprocess.Popen([sys.executable, "-m", "egovnet", "review", "approve", "--all-from-import", "2"], env=env,
+                         cwd=os.getcwd(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    notices = _home / "notices"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(notices.rglob("*.docx")):  # the wave is numbering notices
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+    assert query(_home, "SELECT count(*) FROM event")[0][0] == before
+    assert ok("log", "verify", "--json").json()["ok"] is True

@@ -37,7 +37,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lab": ("egovnet.commands.lab", "app", "The built-in device lab: try templates before touching real devices."),
     "usage": ("egovnet.commands.usage", "app",
               "Link usage: counters from the devices or daily traffic from monitoring (Art. 15-16)."),
-    "audit": ("egovnet.commands.audit", "app", "Audits: idle links (Art. 15) and running clocks (Art. 12, 18)."),
+    "audit": ("egovnet.commands.audit", "app",
+              "Audits: idle links (Art. 15), clocks (Art. 12, 18), security checks (Art. 13, 21), link health "
+              "(Art. 16, 20)."),
     "maintenance": ("egovnet.commands.maintenance", "app",
                     "Maintenance filings: device debugging or upgrades, 3 working days ahead (Art. 18)."),
     "change": ("egovnet.commands.change", "app",
@@ -47,4 +49,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
              "The push journal: list, show, resume or abandon device changes (Art. 7)."),
     "notice": ("egovnet.commands.notice", "app",
                "Written notices: official documents with a number (文号), reissue, delivery (Art. 12, 15, 18)."),
+    "security": ("egovnet.commands.security", "app", "Security: checks and assessments of units (Art. 13, 21)."),
+    "monitor": ("egovnet.commands.monitor", "app",
+                "The monitoring system's samples: up/down, loss, latency, utilisation per link (Art. 16, 20)."),
 }

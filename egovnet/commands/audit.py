@@ -10,7 +10,8 @@ from egovnet import output
 from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
 from egovnet.output import Column, Format, Section
 
-app = typer.Typer(help="Audits: idle links (Art. 15) and running clocks (Art. 12, 18).", no_args_is_help=True)
+app = typer.Typer(help="Audits: idle links (Art. 15), clocks (Art. 12, 18), security checks (Art. 13, 21), link health "
+                       "(Art. 16, 20).", no_args_is_help=True)
 
 
 @app.command("idle")
@@ -128,3 +129,95 @@ def sla(
     for kind, v in data.get("on_time", {}).items():
         share = f"{v['share']:.0%}" if v["share"] is not None else "-"
         output.message(f"{kind} on time since {data['since']}: {v['met']} of {v['total']} ({share})")
+
+
+SECURITY_COLUMNS = [Column("unit", "unit"), Column("code", "code"), Column("links", "links", fmt=lambda v: _ids(v)),
+                    Column("finding", "finding"), Column("kind", "kind"), Column("last", "last"), Column("due", "due"),
+                    Column("days_left", "days left", "right"), Column("article", "Art.", "right")]
+BREACH_COLUMNS = [Column("link", "link", "right"), Column("units", "units", fmt=lambda v: ", ".join(v)),
+                  Column("metric", "threshold"), Column("value", "value", "right"),
+                  Column("threshold", "limit", "right"), Column("article", "Art.", "right")]
+NO_DATA_COLUMNS = [Column("link", "link", "right"), Column("units", "units", fmt=lambda v: ", ".join(v)),
+                   Column("samples", "samples", "right"), Column("last_sample", "last sample (UTC+8)")]
+NEAR_COLUMNS = [Column("link", "link", "right"), Column("units", "units", fmt=lambda v: ", ".join(v)),
+                Column("bandwidth_mbps", "Mbit/s", "right"), Column("utilisation_pct", "p95 %", "right"),
+                Column("threshold", "from %", "right"), Column("article", "Art.", "right")]
+
+
+@app.command("security")
+def security(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="As of this date (YYYY-MM-DD); default today."),
+    as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
+) -> None:
+    """Units whose MLPS assessment has expired or expires soon (Art. 13), whose BDC check or risk assessment is
+    overdue (Art. 21), and failed checks without a follow-up.
+
+    MLPS and the two intervals are judged for units with an active link; a failed check of any unit stays
+    listed until a later record follows it up. Exit 0 when nothing is listed, 4 when something is (for cron).
+    """
+    from egovnet.services.assessments import audit
+    from egovnet.services.history import require_intact_log
+
+    how = target(as_json, fmt, out)
+    c = services(ctx)
+    require_intact_log(c)  # an audit never rests on a rewritten log
+    data = audit(c, date_opt(as_of, "--as-of"))
+    output.render_report(data, [Section("findings", data["findings"], SECURITY_COLUMNS)], how, lambda: output.table(
+        data["findings"], SECURITY_COLUMNS, title=f"security checks and assessments as of {data['as_of']} "
+                                                  "(Art. 13, 21)", empty=f"nothing due as of {data['as_of']}"))
+    if data["findings"]:
+        output.message(f"{len(data['findings'])} findings as of {data['as_of']}; record checks with "
+                       "'egovnet security check record UNIT'")
+        raise typer.Exit(4)
+
+
+@app.command("health")
+def health(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Last day judged (YYYY-MM-DD); default today."),
+    since: Optional[str] = typer.Option(None, "--since", help="First day judged; default the policy's window "
+                                                              "(monitoring.window.days) before --as-of."),
+    as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
+) -> None:
+    """Active links breaching a monitoring threshold (Art. 16, 20), links without enough data, and links near
+    saturation (candidates for a change request, Art. 18), from the samples 'egovnet monitor import' stored.
+
+    Exit 0 when nothing is listed, 4 when something is (for cron). In csv and xlsx the three lists are three
+    sheets, or one CSV with a "section" column.
+    """
+    from egovnet.services.history import require_intact_log
+    from egovnet.services.monitoring import audit_health
+
+    how = target(as_json, fmt, out)
+    c = services(ctx)
+    require_intact_log(c)  # an audit never rests on a rewritten log
+    data = audit_health(c, as_of=date_opt(as_of, "--as-of"), since=date_opt(since, "--since"))
+
+    def show() -> None:
+        output.table(data["breaches"], BREACH_COLUMNS,
+                     title=f"links breaching a threshold {data['since']}..{data['as_of']} (Art. 16, 20)",
+                     empty="no link breaches a threshold")
+        if data["no_data"]:
+            output.table(data["no_data"], NO_DATA_COLUMNS,
+                         title=f"not judged: fewer than {data['min_samples']} samples in the window")
+        if data["near_saturation"]:
+            output.table(data["near_saturation"], NEAR_COLUMNS,
+                         title="near saturation: a change request may be due (Art. 18)")
+
+    output.render_report(data, [Section("breaches", data["breaches"], BREACH_COLUMNS),
+                                Section("no data", data["no_data"], NO_DATA_COLUMNS),
+                                Section("near saturation", data["near_saturation"], NEAR_COLUMNS)], how, show)
+    listed = len(data["breaches"]) + len(data["no_data"]) + len(data["near_saturation"])
+    if listed:
+        output.message(f"{len(data['breaches'])} breaches, {len(data['no_data'])} links without data, "
+                       f"{len(data['near_saturation'])} near saturation ({data['since']}..{data['as_of']})")
+        raise typer.Exit(4)
+
+
+def _ids(value) -> str:
+    return ", ".join(f"L{v}" for v in value)

@@ -144,6 +144,7 @@ def add_unit(ctx, data: UnitInput) -> dict:
         s.flush()
         events.record(s, ctx, "unit", unit.id, "create", role=role, article=9,
                       after=unit_dict(unit, dept.name, ctx))
+        record_from_unit(s, ctx, role, unit, (None, None), "unit_add")  # the register of assessments (Art. 13)
         return unit_dict(unit, dept.name, ctx)
 
 
@@ -155,6 +156,7 @@ def update_unit(ctx, ref: str, data: UnitInput) -> dict:
         dept = s.get(Department, unit.dept_id)
         _dept_user_may_act(ctx, dept.name, f"change unit {unit.name!r}")
         before = unit_dict(unit, dept.name, ctx)
+        mlps_before = (unit.mlps_level, unit.mlps_assessed)
         if "dept" in values:
             dept = find_dept(s, values.pop("dept"))
             _dept_user_may_act(ctx, dept.name, f"move unit {unit.name!r}")
@@ -175,6 +177,7 @@ def update_unit(ctx, ref: str, data: UnitInput) -> dict:
             unit.updated_at = utcnow()
             s.add(unit)
             events.record(s, ctx, "unit", unit.id, "update", role=role, article=9, before=old, after=new)
+            record_from_unit(s, ctx, role, unit, mlps_before, "unit_update")  # the same assessment (Art. 13)
         return {**after, "changed": sorted(new)}
 
 
@@ -224,6 +227,12 @@ def unit_dict(u: Unit, dept_name: str, ctx) -> dict:
         "mlps_valid_until": valid_until.isoformat() if valid_until else None,
         "contact": u.contact, "justification": u.justification,
     }
+
+
+def record_from_unit(s, ctx, role, unit, before, source) -> None:
+    from egovnet.services.assessments import record_from_unit as record
+
+    record(s, ctx, role, unit, before, source)
 
 
 def _dept_user_may_act(ctx, dept_name: str, doing: str) -> None:

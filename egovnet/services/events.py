@@ -184,7 +184,15 @@ def _has_events(session) -> bool:
     return session.execute(select(Event.__table__.c.id).limit(1)).first() is not None
 
 
+# SQLAlchemy fires before_commit, after_commit and after_rollback for a SAVEPOINT too (``begin_nested``, which the
+# notice register uses to take a number): the hooks act on the outermost transaction only. Otherwise releasing a
+# savepoint would write the head file while the real commit is still to come (a process killed in between leaves
+# a head ahead of the database: a false "newest events were deleted"), and a savepoint rolled back (a number taken
+# by a concurrent writer, retried) would drop the events queued by the transaction around it.
+
 def _drop_pending(session) -> None:
+    if session.in_nested_transaction():
+        return
     session.info.pop(_QUEUE, None)
     session.info.pop("egovnet_events_written", None)
 
@@ -192,6 +200,8 @@ def _drop_pending(session) -> None:
 def _chain_pending(session) -> None:
     from sqlalchemy import select
 
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_QUEUE, None)
     if not pending:
         return
@@ -241,6 +251,8 @@ def _now():
 
 
 def _remember_head(session) -> None:
+    if session.in_nested_transaction():
+        return
     written = session.info.pop("egovnet_events_written", None)
     if written:
         url, seq, digest = written

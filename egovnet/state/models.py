@@ -352,3 +352,43 @@ class NoticeDelivery(SQLModel, table=True):
     delivered_to: str = Field(max_length=256)
     recorded_by: str = Field(max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Assessment(SQLModel, table=True):
+    """A security check of a unit by BDC (定期安全检查, Art. 21), or a unit's own 等保测评 (MLPS assessment,
+    Art. 13) or risk assessment (风险评估, Art. 21). A record that follows up a failed one points at it."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_unit_kind_date", "unit_id", "kind", "date"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    kind: str = Field(max_length=16)                 # bdc_check | mlps_assessment | risk_assessment
+    date: dt.date
+    result: str = Field(max_length=8)                # pass | issues | fail
+    level: Optional[int] = Field(default=None)      # MLPS level (1-5) the assessment was made at
+    findings: str = Field(default="", max_length=2000)
+    follow_up_of: Optional[int] = Field(default=None, foreign_key="assessments.id", index=True)
+    source: str = Field(default="check", max_length=16)   # check | unit_update | unit_add | migration
+    recorded_by: str = Field(max_length=64)
+    recorded_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class MonitorSample(SQLModel, table=True):
+    """One reading of a link exported by BDC's operations monitoring system (运维监控系统, Art. 16, 20).
+
+    ``at`` is stored in UTC like every time here (the export's times are China Standard Time unless they carry a
+    zone); utilisation is in Mbit/s (its share of the link's applied bandwidth is worked out when audited, as the
+    bandwidth may change)."""
+
+    __tablename__ = "monitor_samples"
+    # per-link time ranges (audit health, availability): the unique index serves them and refuses duplicates
+    __table_args__ = (UniqueConstraint("link_id", "at", name="uq_monitor_samples_link_at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="link.id")
+    at: dt.datetime
+    status: str = Field(max_length=4)                # up | down
+    loss_pct: Optional[float] = Field(default=None)
+    latency_ms: Optional[float] = Field(default=None)
+    in_mbps: Optional[float] = Field(default=None)
+    out_mbps: Optional[float] = Field(default=None)
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id", index=True)
