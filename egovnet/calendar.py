@@ -138,6 +138,41 @@ class WorkCalendar:
             cached = self._exception_cache[year] = ([d for d, _ in found], [delta for _, delta in found])
         return cached
 
+    def add_working_minutes(self, start: dt.datetime, minutes: int, opens: dt.time, closes: dt.time) -> dt.datetime:
+        """The moment ``minutes`` of working time after ``start``: only between ``opens`` and ``closes`` on working
+        days count (a fault reported at night or on a holiday starts its clock at the next opening)."""
+        if minutes < 0:
+            raise ValueError("minutes must be >= 0")
+        t, left = start, minutes
+        while True:
+            day = t.date()
+            _check_arithmetic(day)
+            if self.is_working_day(day):
+                o, c = dt.datetime.combine(day, opens, t.tzinfo), dt.datetime.combine(day, closes, t.tzinfo)
+                t = max(t, o)
+                if t < c:
+                    avail = int((c - t).total_seconds() // 60)
+                    if left <= avail:
+                        return t + dt.timedelta(minutes=left)
+                    left -= avail
+            t = dt.datetime.combine(day + ONE_DAY, dt.time(), t.tzinfo)
+
+    def working_minutes_between(self, start: dt.datetime, end: dt.datetime, opens: dt.time, closes: dt.time) -> int:
+        """Working minutes (``opens``-``closes`` on working days) from ``start`` to ``end``; negative when ``end``
+        is earlier."""
+        if end < start:
+            return -self.working_minutes_between(end, start, opens, closes)
+        total, day = 0, start.date()
+        _check_arithmetic(day, end.date())
+        while day <= end.date():
+            if self.is_working_day(day):
+                o = max(start, dt.datetime.combine(day, opens, start.tzinfo))
+                c = min(end, dt.datetime.combine(day, closes, start.tzinfo))
+                if c > o:
+                    total += int((c - o).total_seconds() // 60)
+            day += ONE_DAY
+        return total
+
     def days_left(self, today: dt.date, due: dt.date) -> int:
         """Working days from today to the due date: 0 on the day, negative once overdue."""
         if due >= today:

@@ -35,6 +35,7 @@ class Category(_Frozen):
     clause: str = ""
     eligible: bool = True
     justification_required: bool = False
+    budget_default: bool = True   # unit add / import: a district budget unit (Art. 25) unless told otherwise
 
 
 class Range(_Frozen):
@@ -184,10 +185,83 @@ class Roles(_Frozen):
     users: dict[str, User]
 
 
+class FeeTier(_Frozen):
+    up_to_mbps: int = Field(ge=1)
+    monthly: float = Field(ge=0)
+
+
 class Fees(_Frozen):
     article: int = Field(ge=1, le=27)
     budget_unit: Literal["budget", "unit"]
     non_budget_unit: Literal["budget", "unit"]
+    currency: str = Field("CNY", min_length=1, max_length=8)
+    monthly_by_bandwidth: tuple[FeeTier, ...] = ()
+    shared_split: Literal["equal", "by_bandwidth"] = "equal"
+    shared_split_article: int = Field(14, ge=1, le=27)
+
+    @model_validator(mode="after")
+    def _tiers_ascend(self):
+        bounds = [t.up_to_mbps for t in self.monthly_by_bandwidth]
+        if bounds != sorted(set(bounds)):
+            raise ValueError("monthly_by_bandwidth: tiers must be listed by rising up_to_mbps, each bound once")
+        return self
+
+    def monthly_fee(self, bandwidth_mbps: int) -> float | None:
+        """The monthly fee of a link of this bandwidth: the first tier that covers it; None above the last."""
+        for tier in self.monthly_by_bandwidth:
+            if bandwidth_mbps <= tier.up_to_mbps:
+                return tier.monthly
+        return None
+
+
+class Severity(_Frozen):
+    label: str
+    basis: Literal["clock", "working"]
+    respond_hours: int = Field(ge=1, le=2000)
+    restore_hours: int = Field(ge=1, le=2000)
+    outage: bool = True
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.restore_hours < self.respond_hours:
+            raise ValueError("restore_hours is shorter than respond_hours; restoring includes responding")
+        return self
+
+
+class WorkingHours(_Frozen):
+    start: dt.time
+    end: dt.time
+
+    @model_validator(mode="after")
+    def _span(self):
+        if self.end <= self.start:
+            raise ValueError("working_hours: end must be after start on the same day")
+        return self
+
+
+class Tickets(_Frozen):
+    article: int = Field(17, ge=1, le=27)
+    working_hours: WorkingHours = WorkingHours(start=dt.time(9), end=dt.time(17))
+    maintenance_window_hours: int = Field(4, ge=0, le=72)
+    severities: dict[Literal["p1", "p2", "p3"], Severity]
+    default_severity: Literal["p1", "p2", "p3"] = "p2"
+
+    @model_validator(mode="after")
+    def _all(self):
+        missing = sorted({"p1", "p2", "p3"} - set(self.severities))
+        if missing:
+            raise ValueError(f"severities: {missing[0]} is missing; give p1, p2 and p3")
+        return self
+
+
+class Statistics(_Frozen):
+    min_cases: int = Field(3, ge=1, le=1000)
+
+
+DEFAULT_TICKETS = Tickets(severities={
+    "p1": Severity(label="多单位中断或骨干故障", basis="clock", respond_hours=1, restore_hours=4),
+    "p2": Severity(label="单条链路中断", basis="working", respond_hours=2, restore_hours=8),
+    "p3": Severity(label="性能下降或咨询", basis="working", respond_hours=8, restore_hours=24, outage=False)})
 
 
 class CalendarRules(_Frozen):
@@ -263,6 +337,8 @@ class Policy(_Frozen):
     notices: Notices = Notices()
     security_checks: SecurityChecks = SecurityChecks()
     monitoring: Monitoring = Monitoring()
+    tickets: Tickets = DEFAULT_TICKETS
+    statistics: Statistics = Statistics()
     evaluation: Evaluation = Evaluation()
     source: str = ""
 

@@ -184,8 +184,9 @@ def test_audit_sla_rows_match_json(directory, tmp_path):
     assert len(clocks) == 2
     ok("audit", "sla", "--out", "sla.xlsx")
     _, cells = _sheet(tmp_path / "sla.xlsx")
-    keys = ["application", "change", "unit", "clock", "due", "working_days_left"]
-    assert cells[0] == ["application", "change", "unit", "clock", "due", "working days left"]
+    keys = ["application", "change", "ticket", "unit", "clock", "due", "working_days_left", "left"]
+    assert cells[0] == ["application", "change", "ticket", "unit", "clock", "due", "working days left",
+                        "left (tickets)"]
     assert cells[1:] == [[_as_xlsx(c[k]) for k in keys] for c in clocks]
 
 

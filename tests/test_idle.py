@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+from pathlib import Path
 
 import pytest
 
@@ -161,11 +162,53 @@ def test_audit_sla_lists_running_clocks_overdue_first(lab):
     ok("review", "approve", "1", user="bdc.reviewer")
     ok("provision", "1", "--yes")
     r = ok("audit", "sla", "--since", "2026-09-01", "--json").json()
-    assert r["on_time"] == {"review": {"met": 1, "total": 1, "share": 1.0},
-                            "construction": {"met": 1, "total": 1, "share": 1.0},
-                            "change_review": {"met": 0, "total": 0, "share": None},
-                            "change_execution": {"met": 0, "total": 0, "share": None}}
+    # application 2 is still under review and not due yet (09-29): not judged; one case is below min_cases (3)
+    none = {"met": 0, "total": 0, "running_late": 0, "share": None, "min_cases": 3}
+    assert r["on_time"] == {"review": {"met": 1, "total": 1, "running_late": 0, "share": None, "min_cases": 3},
+                            "construction": {"met": 1, "total": 1, "running_late": 0, "share": None, "min_cases": 3},
+                            "change_review": none, "change_execution": none, "ticket_response": none,
+                            "ticket_restoration": none}
 
+
+
+def test_audit_sla_on_time_counts_a_late_open_review_and_links_closed_later(lab):
+    """The issue's example: 4 applications, 3 decided and built on time, one left unanswered 73 working days;
+    one link is later decommissioned. Review on time is 3 of 4, construction 3 of 3."""
+    ok("dept", "add", DEPT)
+    for n in range(1, 5):
+        ok("unit", "add", f"朱家角镇{n}号村民委员会", "--category", "village", "--dept", DEPT, "--code", f"zjj-{n}",
+           "--town", "朱家角镇", "--address", f"青浦区朱家角镇{n}号路", "--mlps-level", "2", "--mlps-assessed",
+           "2026-03-01")
+        ok("--today", "2026-09-01", "apply", "--unit", f"zjj-{n}", "--basis", "要求", "--scope", "办公区", "--mode",
+           "dedicated", "--purpose", "一网通办", "--bandwidth", "50", "--technical", "光纤", "--time-requirement",
+           "尽快", "--cost-bearer", "budget", user="dept.zhujiajiao")
+    for n in (1, 2, 3):  # decided within 5 working days (due 09-08), built within 15 (due 09-29 from 09-07)
+        ok("--today", "2026-09-07", "review", "approve", str(n), user="bdc.reviewer")
+        ok("--today", "2026-09-15", "provision", str(n), "--yes")
+    ok("--today", "2026-10-20", "decommission", "1", "--reason", "村委会搬迁", "--yes")
+    as_of = "2026-12-24"  # application 4 was due 09-08: 73 working days later, still under review
+    r = ok("audit", "sla", "--as-of", as_of, "--since", "2026-09-01", "--json", today=as_of).json()
+    none = {"met": 0, "total": 0, "running_late": 0, "share": None, "min_cases": 3}
+    assert r == {
+        "as_of": as_of, "since": "2026-09-01",
+        "clocks": [{"application": 4, "change": None, "ticket": None, "unit": "朱家角镇4号村民委员会",
+                    "clock": "review", "article": 12, "due": "2026-09-08", "working_days_left": -73, "left": None,
+                    "overdue": True}],
+        "on_time": {"review": {"met": 3, "total": 4, "running_late": 1, "share": 0.75, "min_cases": 3},
+                    "construction": {"met": 3, "total": 3, "running_late": 0, "share": 1.0, "min_cases": 3},
+                    "change_review": none, "change_execution": none, "ticket_response": none,
+                    "ticket_restoration": none}}
+    text = ok("audit", "sla", "--as-of", as_of, "--since", "2026-09-01", today=as_of)
+    assert "review on time since 2026-09-01: 3 of 4 (75%); 1 still running past due\n" in text.err
+    assert "construction on time since 2026-09-01: 3 of 3 (100%)\n" in text.err
+    assert "change_review on time since 2026-09-01: 0 of 0 (n/a: no cases)\n" in text.err
+    # a share from fewer cases than statistics.min_cases is no figure
+    policy = Path("policies.yaml")
+    policy.write_text(policy.read_text(encoding="utf-8").replace("min_cases: 3", "min_cases: 5"), encoding="utf-8")
+    r = ok("audit", "sla", "--as-of", as_of, "--since", "2026-09-01", "--json", today=as_of).json()
+    assert r["on_time"]["review"] == {"met": 3, "total": 4, "running_late": 1, "share": None, "min_cases": 5}
+    assert fails(2, "audit", "sla", "--since", "2026-13-01").err == (
+        "Error: --since '2026-13-01' is not a date; write it as YYYY-MM-DD, e.g. 2026-09-28\n")
 
 # ---- no data is not no traffic (Art. 15) ----
 

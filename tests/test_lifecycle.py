@@ -156,9 +156,10 @@ def test_bandwidth_change_deadlines_across_national_day_and_push(lab):
     assert {"qos lr inbound cir 100000", "qos lr outbound cir 100000"} <= set(dev.section(port))
     assert dev.saved == dev.running_text()
     assert ok("link", "show", "1", "--json").json()["bandwidth_mbps"] == 100
-    r = ok("audit", "sla", "--since", "2026-09-01", "--json").json()
+    r = ok("audit", "sla", "--since", "2026-09-01", "--json", today="2026-10-23").json()
     assert (r["clocks"], r["on_time"]["change_review"], r["on_time"]["change_execution"]) == (
-        [], {"met": 1, "total": 1, "share": 1.0}, {"met": 0, "total": 1, "share": 0.0})
+        [], {"met": 1, "total": 1, "running_late": 0, "share": None, "min_cases": 3},
+        {"met": 0, "total": 1, "running_late": 0, "share": None, "min_cases": 3})
     assert fails(3, "change", "apply", "1", "--yes").err == (
         "Error: change request 1 is applied on 2026-10-23 by bdc.engineer; only an approved change is carried out "
         "(Art. 18)\n")
@@ -330,7 +331,8 @@ def test_people_see_tables_and_fields(lab):
     assert "review due (5 wd)" in r.out and "2026-10-10" in r.out and "视频会议扩容" in r.out
     r = ok("audit", "sla")
     line = next(ln for ln in r.out.splitlines() if "change_review" in ln)
-    assert [c.strip() for c in line.split("│")[1:-1]] == ["-", "1", first["name"], "change_review", "2026-10-10", "5"]
+    assert [c.strip() for c in line.split("│")[1:-1]] == ["-", "1", "-", first["name"], "change_review", "2026-10-10",
+                                                        "5", "-"]
     r = ok("link", "list")
     assert first["port"] in r.out and first["subnet"] in r.out and "active" in r.out
     r = ok("link", "show", "1")

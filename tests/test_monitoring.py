@@ -59,7 +59,7 @@ def test_import_csv_and_reimport(links, tmp_path):
     r = ok("monitor", "import", str(path), "--json").json()
     assert r == {"kind": "monitor", "source": str(path), "encoding": "utf-8", "rows": 3, "dry_run": False, "batch": 1,
                  "previous_batch": None, "created": 3, "updated": 0, "unchanged": 0, "rejected": 0,
-                 "created_departments": [], "rejects_file": None, "problems": [],
+                 "created_departments": [], "budget_defaults": [], "rejects_file": None, "problems": [],
                  "items": [{"line": 2, "link": 1, "status": "created"}, {"line": 3, "link": 2, "status": "created"},
                            {"line": 4, "link": 1, "status": "created"}]}
     # a zone is converted to China Standard Time; "10%" is read as 10 (Mbit/s, the unit of the column)

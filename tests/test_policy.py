@@ -36,7 +36,19 @@ def test_show_json_carries_articles():
     assert data["deadlines"]["idle_closure"]["article"] == 15
     assert data["unit_categories"]["other"]["justification_required"] is True
     assert data["gated_features"]["encryption"]["requires"] == ["basis", "design"]
-    assert data["fees"] == {"article": 25, "budget_unit": "budget", "non_budget_unit": "unit"}
+    assert data["fees"] == {"article": 25, "budget_unit": "budget", "non_budget_unit": "unit", "currency": "CNY",
+                            "monthly_by_bandwidth": [{"up_to_mbps": 20, "monthly": 600.0},
+                                                     {"up_to_mbps": 50, "monthly": 1000.0},
+                                                     {"up_to_mbps": 100, "monthly": 1800.0},
+                                                     {"up_to_mbps": 1000, "monthly": 5000.0},
+                                                     {"up_to_mbps": 10000, "monthly": 20000.0}],
+                            "shared_split": "equal", "shared_split_article": 14}
+    assert data["tickets"]["article"] == 17 and data["tickets"]["working_hours"] == {"start": "09:00:00",
+                                                                                      "end": "17:00:00"}
+    assert data["tickets"]["severities"]["p1"] == {"label": "多单位中断或骨干故障", "basis": "clock",
+                                                   "respond_hours": 1, "restore_hours": 4, "outage": True}
+    assert data["statistics"] == {"min_cases": 3}
+    assert data["unit_categories"]["soe"]["budget_default"] is False
 
 
 def write(tmp_path, text):
@@ -114,3 +126,18 @@ def test_invalid_policy_blocks_state_changes(tmp_path):
     r = fails(1, "--policy", path, "dept", "add", "区农业农村委")
     assert "deadlines.review.working_days: Input should be greater than or equal to 1" in r.err
     assert not (tmp_path / "home" / "egovnet.db").exists()
+
+
+@pytest.mark.parametrize("old,new,key,message", [
+    ("      basis: clock\n", "      basis: hourly\n", "tickets.severities.p1.basis",
+     "Input should be 'clock' or 'working' (got 'hourly')"),
+    ("  shared_split: equal\n", "  shared_split: half\n", "fees.shared_split",
+     "Input should be 'equal' or 'by_bandwidth' (got 'half')"),
+    ("  min_cases: 3\n", "  min_cases: 0\n", "statistics.min_cases",
+     "Input should be greater than or equal to 1 (got 0)"),
+])
+def test_ticket_fee_and_statistics_keys_are_checked(tmp_path, old, new, key, message):
+    text = POLICY.replace(old, new, 1)
+    path = write(tmp_path, text)
+    r = fails(1, "--policy", path, "policy", "check")
+    assert r.err == f"Error: {path}:{line_of(text, new.rstrip())}: {key}: {message}\n"

@@ -52,4 +52,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "security": ("egovnet.commands.security", "app", "Security: checks and assessments of units (Art. 13, 21)."),
     "monitor": ("egovnet.commands.monitor", "app",
                 "The monitoring system's samples: up/down, loss, latency, utilisation per link (Art. 16, 20)."),
+    "ticket": ("egovnet.commands.ticket", "app",
+               "Fault tickets: response and restoration clocks per severity (Art. 17)."),
+    "report": ("egovnet.commands.report", "app", "Reports from recorded data: fees by payer (Art. 25)."),
 }

@@ -41,5 +41,10 @@ def _summary(report: dict, noun: str) -> None:
         output.message(f"this file was imported before as batch {report['previous_batch']}; nothing was duplicated")
     if report.get("created_departments"):
         output.message("departments created: " + ", ".join(report["created_departments"]))
+    for d in report.get("budget_defaults", ()):
+        output.message(f"line {d['line']}: unit {d['name']}: no budget column value; "
+                       f"{'a district budget unit' if d['budget_unit'] else 'not a budget unit (pays its own fees)'} "
+                       f"by default for category {d['category']} (unit_categories.{d['category']}.budget_default, "
+                       "Art. 25)")
     if report.get("rejects_file"):
         output.message(f"rejected rows and their reasons: {report['rejects_file']}")

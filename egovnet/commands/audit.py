@@ -109,8 +109,12 @@ def sla(
     fmt: Optional[Format] = FORMAT_OPT,
     out: Optional[str] = OUT_OPT,
 ) -> None:
-    """Every running clock (review and construction, Art. 12; change review and execution, Art. 18) with its due
-    date; overdue ones first."""
+    """Every running clock (review and construction, Art. 12; change review and execution, Art. 18; fault response
+    and restoration, Art. 17) with its due date; overdue ones first.
+
+    With --since: the share of each clock met on time, for clocks started since DATE. A clock still running past
+    its due date counts as late; a share from fewer cases than statistics.min_cases is shown as n/a.
+    """
     from egovnet.services.history import require_intact_log
     from egovnet.services.sla import audit
 
@@ -119,16 +123,19 @@ def sla(
     require_intact_log(c)  # an audit never rests on a rewritten log
     data = audit(c, date_opt(as_of, "--as-of"), date_opt(since, "--since"))
     columns = [Column("application", "application", "right"), Column("change", "change", "right"),
-               Column("unit", "unit"), Column("clock", "clock"), Column("due", "due"),
-               Column("working_days_left", "working days left", "right")]
+               Column("ticket", "ticket", "right"), Column("unit", "unit"), Column("clock", "clock"),
+               Column("due", "due"), Column("working_days_left", "working days left", "right"),
+               Column("left", "left (tickets)", "right")]
     if how.format == Format.json:
         output.emit_json(data, out=how.out)
         return
     output.render(data["clocks"], columns, how, title=f"running clocks as of {data['as_of']}", sheet="running clocks",
                   empty="no running clocks", row_style=lambda r: "red" if r["overdue"] else None)
+    from egovnet.services.clocks import shown
+
     for kind, v in data.get("on_time", {}).items():
-        share = f"{v['share']:.0%}" if v["share"] is not None else "-"
-        output.message(f"{kind} on time since {data['since']}: {v['met']} of {v['total']} ({share})")
+        late = f"; {v['running_late']} still running past due" if v["running_late"] else ""
+        output.message(f"{kind} on time since {data['since']}: {shown(v)}{late}")
 
 
 SECURITY_COLUMNS = [Column("unit", "unit"), Column("code", "code"), Column("links", "links", fmt=lambda v: _ids(v)),

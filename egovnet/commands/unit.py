@@ -42,7 +42,9 @@ def add(
     code: Optional[str] = typer.Option(None, "--code", help="ASCII code for devices; generated when omitted."),
     town: str = typer.Option("", "--town", help="Town or street (街镇)."),
     address: str = typer.Option("", "--address", help="Office address (one link per address, Art. 14)."),
-    budget: bool = typer.Option(True, "--budget/--no-budget", help="District budget unit? (Art. 25)"),
+    budget: Optional[bool] = typer.Option(None, "--budget/--no-budget",
+                                          help="District budget unit? (Art. 25) Default by category: "
+                                               "unit_categories.<category>.budget_default."),
     mlps_level: Optional[int] = typer.Option(None, "--mlps-level", help="等级保护 level (Art. 13)."),
     mlps_assessed: Optional[str] = typer.Option(None, "--mlps-assessed", help="Date of the last MLPS assessment."),
     contact: str = typer.Option("", "--contact", help="Security contact (Art. 8)."),
@@ -54,6 +56,11 @@ def add(
 
     unit = add_unit(services(ctx), _input(name, code, category, dept, town, address, budget, mlps_level,
                                           mlps_assessed, contact, justification))
+    if budget is None:
+        output.message(f"unit {unit['name']}: "
+                       f"{'a district budget unit' if unit['budget_unit'] else 'not a budget unit (pays its own fees)'}"
+                       f" by default for category {unit['category']} (unit_categories.{unit['category']}."
+                       "budget_default, Art. 25); give --budget or --no-budget to say otherwise")
     if as_json:
         output.emit_json(unit)
     else:

@@ -139,6 +139,8 @@ def add_unit(ctx, data: UnitInput) -> dict:
         if s.exec(select(Unit).where(Unit.code == code)).first():
             raise Conflict(f"unit code {code!r} is already used; choose another with --code")
         values["code"] = code
+        if "budget_unit" not in values:  # Art. 25: who pays follows the category unless the person said otherwise
+            values["budget_unit"] = ctx.policy.unit_categories[values["category"]].budget_default
         unit = Unit(dept_id=dept.id, address_key=address_key(values.get("address", "")), **values)
         s.add(unit)
         s.flush()

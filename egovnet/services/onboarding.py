@@ -83,6 +83,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     rejects_file: str | None = None
     created_departments: list[str] = field(default_factory=list)
+    # new units without a budget column value: budget_unit from unit_categories.<c>.budget_default (Art. 25)
+    budget_defaults: list[dict] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i["status"] == status)
@@ -96,6 +98,7 @@ class Report:
             "unchanged": self.count("unchanged"), "rejected": rejected,
             "created_departments": self.created_departments, "rejects_file": self.rejects_file,
             "problems": [p.as_dict() for p in self.problems], "items": self.items,
+            "budget_defaults": self.budget_defaults,
         }
 
 
@@ -338,10 +341,15 @@ def _write_units(s, ctx, role, table, report, checked, create_depts, skip_invali
                 counters[prefix] = n
                 code = f"{prefix}{n:04d}"
                 used_codes.add(code)
+            budget = given.budget_unit
+            if budget is None:
+                budget = ctx.policy.unit_categories[given.category].budget_default
+                report.budget_defaults.append({"line": row.line, "name": given.name, "category": given.category,
+                                               "budget_unit": budget})
             values = {"name": given.name, "code": code, "category": given.category,
                       "dept_id": depts[given.dept].id, "town": given.town or "", "address": given.address or "",
                       "address_key": address_key(given.address or ""),
-                      "budget_unit": True if given.budget_unit is None else given.budget_unit,
+                      "budget_unit": budget,
                       "mlps_level": given.mlps_level, "mlps_assessed": given.mlps_assessed,
                       "contact": given.contact or "", "justification": given.justification or "",
                       "batch_id": batch.id, "created_at": now, "updated_at": now}

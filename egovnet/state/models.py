@@ -392,3 +392,28 @@ class MonitorSample(SQLModel, table=True):
     in_mbps: Optional[float] = Field(default=None)
     out_mbps: Optional[float] = Field(default=None)
     batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id", index=True)
+class FaultTicket(SQLModel, table=True):
+    """故障工单 (Art. 17): a fault reported on a link or at a unit, its response and restoration clocks and, for an
+    outage, the downtime it caused. Times are China Standard Time wall clock (no zone stored, the same on SQLite
+    and PostgreSQL)."""
+
+    __tablename__ = "fault_tickets"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    link_id: Optional[int] = Field(default=None, foreign_key="link.id", index=True)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    summary: str = Field(max_length=256)
+    severity: str = Field(max_length=2)                   # p1 | p2 | p3 (policies.yaml tickets.severities)
+    reported_at: dt.datetime = Field(index=True)
+    reported_by: str = Field(max_length=64)
+    respond_due: dt.datetime
+    restore_due: dt.datetime
+    acked_at: Optional[dt.datetime] = Field(default=None)
+    acked_by: Optional[str] = Field(default=None, max_length=64)
+    resolved_at: Optional[dt.datetime] = Field(default=None)
+    resolved_by: Optional[str] = Field(default=None, max_length=64)
+    cause: str = Field(default="", max_length=2000)
+    action: str = Field(default="", max_length=2000)
+    outage: bool = Field(default=True)                    # counts as downtime of its link (Art. 24 availability)
+    downtime_start: Optional[dt.datetime] = Field(default=None)
+    downtime_end: Optional[dt.datetime] = Field(default=None)
+    created_at: dt.datetime = Field(default_factory=utcnow)
