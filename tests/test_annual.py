@@ -65,7 +65,36 @@ def year(lab):
     closed = ok("--today", "2026-07-20", "audit", "idle", "--close", "--yes", "--json").json()["closed"]
     assert [c["link"] for c in closed] == [2]
     ok("--today", "2026-08-03", "unit", "update", "lt-c", "--mlps-assessed", "2024-01-01")
+    # faults (Art. 17): an outage of link 1 handled in time; an outage of link 3 answered and repaired late; a
+    # performance complaint at lt-c on 12-30 still unanswered on 12-31 (late: running past its due hour)
+    ok("ticket", "open", "--link", "1", "--summary", "链路中断", "--severity", "p2", "--reported-at", "2026-06-10 10:00",
+       today="2026-06-10")
+    ok("ticket", "ack", "1", "--at", "2026-06-10 10:30", today="2026-06-10")
+    ok("ticket", "resolve", "1", "--cause", "光缆中断", "--action", "熔接", "--at", "2026-06-10 14:00", today="2026-06-10")
+    ok("ticket", "open", "--link", "3", "--summary", "链路中断", "--severity", "p2", "--reported-at", "2026-11-02 09:00",
+       today="2026-11-02")
+    ok("ticket", "ack", "2", "--at", "2026-11-02 12:00", today="2026-11-02")
+    ok("ticket", "resolve", "2", "--cause", "设备故障", "--action", "更换设备", "--at", "2026-11-04 10:00",
+       today="2026-11-04")
+    ok("ticket", "open", "--unit", "lt-c", "--summary", "访问缓慢", "--severity", "p3", "--reported-at",
+       "2026-12-30 10:00", today="2026-12-30")
+    # the monitoring system (Art. 16): link 1 down 4 of 24 hourly samples on 06-10; link 3 at 48 of 50 Mbit/s
+    monitor(1, "2026-06-10", down=range(10, 14), rate=10)
+    monitor(3, "2026-11-10", rate=48)
+    # security checks (Art. 21): link 1's unit passed, lt-c failed and has no follow-up
+    ok("security", "check", "record", "zjj-a", "--kind", "bdc_check", "--date", "2026-09-01", "--result", "pass",
+       today="2026-09-01")
+    ok("security", "check", "record", "lt-c", "--kind", "bdc_check", "--date", "2026-09-02", "--result", "fail",
+       "--findings", "弱口令", today="2026-09-02")
     return lab
+
+
+def monitor(link: int, day: str, *, down=(), rate: float = 10) -> None:
+    path = Path.cwd() / f"monitor-L{link}.csv"
+    path.write_text("link,at,status,loss_pct,latency_ms,in_mbps,out_mbps\n" + "".join(
+        f"L{link},{day} {h:02d}:00,{'down' if h in down else 'up'},0,5,{rate},{rate / 2}\n" for h in range(24)),
+        encoding="utf-8")
+    ok("--today", "2026-12-01", "monitor", "import", str(path))
 
 
 TOWNS = ["朱家角镇", "练塘镇", "未填街镇"]
@@ -78,10 +107,15 @@ def expected_json() -> dict:
     links = dict(applications=0, approved=0, rejected=0, opened=0, reopened=0, closed_idle=0, decommissioned=0,
                  active_at_end=0)
     clocks = [("review", "接入审核", 12), ("construction", "网络接入施工", 12), ("change_review", "资源调整审核", 18),
-              ("change_execution", "资源调整实施", 18)]
+              ("change_execution", "资源调整实施", 18), ("ticket_response", "故障响应", 17),
+              ("ticket_restoration", "故障修复", 17)]
+    # (met, late); ticket 3 is late for its response (still unanswered past its due hour) and not yet due for
+    # its restoration, so not judged
     figures = {("朱家角镇", "review"): (1, 0), ("朱家角镇", "construction"): (1, 0),
                ("朱家角镇", "change_review"): (1, 0), ("朱家角镇", "change_execution"): (1, 0),
-               ("练塘镇", "review"): (1, 1), ("练塘镇", "construction"): (0, 2), ("未填街镇", "review"): (1, 0)}
+               ("练塘镇", "review"): (1, 1), ("练塘镇", "construction"): (0, 2), ("未填街镇", "review"): (1, 0),
+               ("朱家角镇", "ticket_response"): (1, 0), ("朱家角镇", "ticket_restoration"): (1, 0),
+               ("练塘镇", "ticket_response"): (0, 2), ("练塘镇", "ticket_restoration"): (0, 1)}
 
     def clock_row(town, clock, label, art):
         if town == "全区":
@@ -89,12 +123,16 @@ def expected_json() -> dict:
             late = sum(n for (t, c), (_, n) in figures.items() if c == clock)
         else:
             met, late = figures.get((town, clock), (0, 0))
-        return {"town": town, "clock": clock, "label": label, "article": art, "due": met + late, "met": met,
-                "late": late, "share": round(met / (met + late), 3) if met + late else None}
+        # a share of fewer than statistics.min_cases (3) cases is n/a
+        return {"town": town, "clock": clock, "label": label, "article": art, "cases": met + late, "met": met,
+                "late": late, "share": round(met / (met + late), 3) if met + late >= 3 else None}
 
     changes = dict(requests=0, approved=0, rejected=0, applied=0, raised=0, lowered=0, released=0)
     usage = dict(links_open=0, links_used=0, days_measured=0, days_open=0, bytes_in=0, bytes_out=0, idle_warnings=0,
                  idle_closures=0)
+    security = dict(units_connected=0, mlps_expired=0, mlps_missing=0, mlps_due=0, bdc_check_overdue=0,
+                    bdc_check_missing=0, risk_assessment_overdue=0, risk_assessment_missing=0,
+                    fail_without_follow_up=0, bdc_checks=0, mlps_assessments=0, risk_assessments=0, failed=0)
     notices = dict(approval=0, rejection=0, change_approval=0, change_rejection=0, idle_warning=0, idle_closure=0,
                    decommission=0, deliveries_missing=0)
     return {
@@ -108,6 +146,37 @@ def expected_json() -> dict:
                 row("未填街镇", **{**links, "applications": 1, "rejected": 1})],
                 "district": row("全区", **{**links, "applications": 4, "approved": 3, "rejected": 1, "opened": 3,
                                          "closed_idle": 1, "active_at_end": 2})},
+            # link 1: 287 days open, 240 minutes down (ticket 1), 4 of 24 samples down; link 2: 92 days, no samples;
+            # link 3: 256 days, 2,940 minutes down (ticket 2), 24 samples up
+            "availability": {"by_town": [
+                row("朱家角镇", links=1, samples=24, down_samples=4, open_minutes=413_280, outage_tickets=1,
+                    unplanned_minutes=240, planned_minutes=0, monitored_pct=83.333, ticket_pct=99.942),
+                row("练塘镇", links=2, samples=24, down_samples=0, open_minutes=501_120, outage_tickets=1,
+                    unplanned_minutes=2940, planned_minutes=0, monitored_pct=100.0, ticket_pct=99.413),
+                row("未填街镇", links=0, samples=0, down_samples=0, open_minutes=0, outage_tickets=0,
+                    unplanned_minutes=0, planned_minutes=0, monitored_pct=None, ticket_pct=None)],
+                "district": row("全区", links=3, samples=48, down_samples=4, open_minutes=914_400, outage_tickets=2,
+                                unplanned_minutes=3180, planned_minutes=0, monitored_pct=91.667, ticket_pct=99.652),
+                "links": [
+                    {"link": 1, "town": "朱家角镇", "units": [A], "address": "青浦区朱家角镇张马村1号",
+                     "open_minutes": 413_280, "samples": 24, "down_samples": 4, "monitored_pct": 83.333,
+                     "outage_tickets": 1, "unplanned_minutes": 240, "planned_minutes": 0, "ticket_pct": 99.942},
+                    {"link": 2, "town": "练塘镇", "units": [B], "address": "青浦区练塘镇东庄村1号",
+                     "open_minutes": 132_480, "samples": 0, "down_samples": 0, "monitored_pct": None,
+                     "outage_tickets": 0, "unplanned_minutes": 0, "planned_minutes": 0, "ticket_pct": 100.0},
+                    {"link": 3, "town": "练塘镇", "units": [C], "address": "青浦区练塘镇徐练村8号",
+                     "open_minutes": 368_640, "samples": 24, "down_samples": 0, "monitored_pct": 100.0,
+                     "outage_tickets": 1, "unplanned_minutes": 2940, "planned_minutes": 0, "ticket_pct": 99.202}],
+                "min_samples": 12},
+            "faults": {"by_town": [
+                row("朱家角镇", tickets=1, p1=0, p2=1, p3=0, outages=1, resolved=1, mean_respond_minutes=30.0,
+                    mean_restore_minutes=240.0),
+                row("练塘镇", tickets=2, p1=0, p2=1, p3=1, outages=1, resolved=1, mean_respond_minutes=180.0,
+                    mean_restore_minutes=2940.0),
+                row("未填街镇", tickets=0, p1=0, p2=0, p3=0, outages=0, resolved=0, mean_respond_minutes=None,
+                    mean_restore_minutes=None)],
+                "district": row("全区", tickets=3, p1=0, p2=2, p3=1, outages=2, resolved=2,
+                                mean_respond_minutes=105.0, mean_restore_minutes=1590.0)},
             "on_time": {"by_town": [clock_row(t, *c) for c in clocks for t in TOWNS],
                         "district": [clock_row("全区", *c) for c in clocks]},
             "changes": {"by_town": [row("朱家角镇", **{**changes, "requests": 1, "approved": 1, "applied": 1,
@@ -123,15 +192,28 @@ def expected_json() -> dict:
                 row("练塘镇", **{**usage, "links_open": 2, "links_used": 1, "days_measured": 100, "days_open": 348,
                               "bytes_in": 20_000_000, "bytes_out": 5_000_000, "idle_closures": 1}, coverage=0.287),
                 row("未填街镇", **usage, coverage=None)],
+                "saturation": [{"link": 3, "town": "练塘镇", "units": [C], "utilisation_pct": 96.0, "threshold": 90.0,
+                                "finding": "saturated"}],
                 "district": row("全区", **{**usage, "links_open": 3, "links_used": 2, "days_measured": 111,
                                          "days_open": 635, "bytes_in": 53_000_000, "bytes_out": 16_000_000,
                                          "idle_closures": 1}, coverage=0.175)},
             "security": {"by_town": [
-                row("朱家角镇", units_connected=1, mlps_valid=1, mlps_expired=0, mlps_missing=0),
-                row("练塘镇", units_connected=1, mlps_valid=0, mlps_expired=1, mlps_missing=0),
-                row("未填街镇", units_connected=0, mlps_valid=0, mlps_expired=0, mlps_missing=0)],
-                "district": row("全区", units_connected=2, mlps_valid=1, mlps_expired=1, mlps_missing=0),
-                "units": [{"unit": C, "town": "练塘镇", "level": 2, "valid_until": "2026-01-01"}]},
+                row("朱家角镇", **{**security, "units_connected": 1, "risk_assessment_missing": 1, "bdc_checks": 1}),
+                row("练塘镇", **{**security, "units_connected": 1, "mlps_expired": 1, "risk_assessment_missing": 1,
+                              "fail_without_follow_up": 1, "bdc_checks": 1, "failed": 1}),
+                row("未填街镇", **security)],
+                "district": row("全区", **{**security, "units_connected": 2, "mlps_expired": 1,
+                                         "risk_assessment_missing": 2, "fail_without_follow_up": 1, "bdc_checks": 2,
+                                         "failed": 1}),
+                "units": [
+                    {"unit": A, "town": "朱家角镇", "finding": "risk_assessment_missing", "kind": "risk_assessment",
+                     "last": None, "due": None, "article": 21},
+                    {"unit": C, "town": "练塘镇", "finding": "fail_without_follow_up", "kind": "bdc_check",
+                     "last": "2026-09-02", "due": None, "article": 21},
+                    {"unit": C, "town": "练塘镇", "finding": "mlps_expired", "kind": "mlps_assessment",
+                     "last": "2024-01-01", "due": "2026-01-01", "article": 13},
+                    {"unit": C, "town": "练塘镇", "finding": "risk_assessment_missing", "kind": "risk_assessment",
+                     "last": None, "due": None, "article": 21}]},
             "notices": {"by_town": [
                 row("朱家角镇", **{**notices, "approval": 1, "change_approval": 1, "deliveries_missing": 2}),
                 row("练塘镇", **{**notices, "approval": 2, "idle_closure": 1, "deliveries_missing": 3}),
@@ -143,12 +225,22 @@ def expected_json() -> dict:
             {"topic": "late_construction", "article": 12, "towns": ["练塘镇"],
              "finding": "网络接入施工多次超时：练塘镇2件（共2件）",
              "proposal": "与该街镇及施工单位逐项排查超期原因，符合条件的及时办理延期，其余限期完成施工（第十二条）"},
+            {"topic": "late_ticket_response", "article": 17, "towns": ["练塘镇"],
+             "finding": "故障响应多次超时：练塘镇2件（共2件）", "proposal": "落实故障报修值守，按第十七条及时响应报修"},
             {"topic": "monitoring", "article": 16, "towns": ["朱家角镇", "练塘镇"],
              "finding": "链路流量监测覆盖率偏低：朱家角镇3.8%、练塘镇28.7%",
              "proposal": "补齐运维监控系统对相关链路的流量采集：缺少数据的链路无法评价使用情况"},
             {"topic": "mlps", "article": 13, "towns": ["练塘镇"],
              "finding": f"在网单位等级保护测评过期或无记录：练塘镇1家（{C}）",
              "proposal": "督促相关单位限期完成等级保护测评并报区大数据中心备案，逾期未整改的报区政务服务办公室处理"},
+            {"topic": "follow_up", "article": 21, "towns": ["练塘镇"], "finding": "检查不合格未整改复查：练塘镇1项",
+             "proposal": "督促相关单位限期整改并复查，逾期的报区政务服务办公室（第二十一条、第二十六条）"},
+            {"topic": "availability", "article": 16, "towns": ["朱家角镇"],
+             "finding": f"链路可用率低于99.5%：朱家角镇（{A}）83.333%",
+             "proposal": "逐条分析中断原因（线路、设备、供电），必要时增加备用链路或更换设备"},
+            {"topic": "saturation", "article": 18, "towns": ["练塘镇"],
+             "finding": f"链路带宽接近或超过饱和：练塘镇（{C}）96.0%",
+             "proposal": "告知接入单位按第十八条提出资源调整申请，扩容相关链路带宽"},
         ],
     }
 
@@ -167,11 +259,12 @@ def test_the_workbook_cell_by_cell(year, tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     r = ok("--today", "2026-12-31", "report", "annual", "--year", "2026", "--out", str(out))
-    assert r.err.splitlines() == [f"wrote 45 rows to {out / 'annual-2026.xlsx'}", f"wrote {out / 'annual-2026.docx'}"]
+    assert r.err.splitlines() == [f"wrote 72 rows to {out / 'annual-2026.xlsx'}", f"wrote {out / 'annual-2026.docx'}"]
     wb = load_workbook(out / "annual-2026.xlsx")
-    assert wb.sheetnames == ["概况（第二十四条）", "链路（第十二、十四、十五条）", "按时办结（第十二、十八条）", "资源调整（第十八条）",
-                             "使用（第十五、十六条）", "安全（第十三条）", "等保过期单位（第十三条）", "公文（第十二、十五、十八条）",
-                             "改进建议（第二十四条）"]
+    assert wb.sheetnames == ["概况（第二十四条）", "链路（第十二、十四、十五条）", "可用性（第十六、十七条）", "链路可用性（第十六、十七条）",
+                             "故障处理（第十七条）", "按时办结（第十二、十七、十八条）", "资源调整（第十八条）", "使用（第十五、十六条）",
+                             "带宽饱和（第十六、十八条）", "安全（第十三、二十一条）", "安全问题单位（第十三、二十一条）",
+                             "公文（第十二、十五、十八条）", "改进建议（第二十四条）"]
     assert rows_of(wb["概况（第二十四条）"]) == [
         ["项目", "内容"], ["评估年度", 2026], ["统计期间", "2026-01-01 至 2026-12-31"], ["全年数据", "是"],
         ["街镇", "朱家角镇、练塘镇、未填街镇"], ["依据", "《青浦区电子政务外网管理办法》第二十四条"]]
@@ -179,24 +272,48 @@ def test_the_workbook_cell_by_cell(year, tmp_path):
         ["街镇", "受理接入申请", "批准", "不予批准", "新开通链路", "重新开通", "闲置关闭", "拆除", "期末在用链路"],
         ["朱家角镇", 1, 1, 0, 1, 0, 0, 0, 1], ["练塘镇", 2, 2, 0, 2, 0, 1, 0, 1], ["未填街镇", 1, 0, 1, 0, 0, 0, 0, 0],
         ["全区", 4, 3, 1, 3, 0, 1, 0, 2]]
-    assert rows_of(wb["按时办结（第十二、十八条）"]) == [
-        ["街镇", "时限", "条款", "到期件数", "按时", "超时", "按时办结率（%）"],
-        ["朱家角镇", "接入审核", "第十二条", 1, 1, 0, 100],
-        ["练塘镇", "接入审核", "第十二条", 2, 1, 1, 50],
-        ["未填街镇", "接入审核", "第十二条", 1, 1, 0, 100],
-        ["朱家角镇", "网络接入施工", "第十二条", 1, 1, 0, 100],
-        ["练塘镇", "网络接入施工", "第十二条", 2, 0, 2, 0],
+    assert rows_of(wb["可用性（第十六、十七条）"]) == [
+        ["街镇", "在网链路", "监测采样", "中断采样", "监测可用率（%）", "中断工单", "非计划中断（分钟）", "报备维护（分钟）",
+         "按工单可用率（%）"],
+        ["朱家角镇", 1, 24, 4, 83.333, 1, 240, 0, 99.942], ["练塘镇", 2, 24, 0, 100, 1, 2940, 0, 99.413],
+        ["未填街镇", 0, 0, 0, "n/a", 0, 0, 0, "n/a"], ["全区", 3, 48, 4, 91.667, 2, 3180, 0, 99.652]]
+    assert rows_of(wb["链路可用性（第十六、十七条）"]) == [
+        ["链路", "街镇", "接入单位", "地址", "监测采样", "中断采样", "监测可用率（%）", "中断工单", "非计划中断（分钟）",
+         "报备维护（分钟）", "按工单可用率（%）"],
+        [1, "朱家角镇", A, "青浦区朱家角镇张马村1号", 24, 4, 83.333, 1, 240, 0, 99.942],
+        [2, "练塘镇", B, "青浦区练塘镇东庄村1号", 0, 0, "n/a", 0, 0, 0, 100],
+        [3, "练塘镇", C, "青浦区练塘镇徐练村8号", 24, 0, 100, 1, 2940, 0, 99.202]]
+    assert rows_of(wb["故障处理（第十七条）"]) == [
+        ["街镇", "故障报修", "一级", "二级", "三级", "造成中断", "已修复", "平均响应（分钟）", "平均修复（分钟）"],
+        ["朱家角镇", 1, 0, 1, 0, 1, 1, 30, 240], ["练塘镇", 2, 0, 1, 1, 1, 1, 180, 2940],
+        ["未填街镇", 0, 0, 0, 0, 0, 0, "n/a", "n/a"], ["全区", 3, 0, 2, 1, 2, 2, 105, 1590]]
+    # a share of fewer than 3 cases (statistics.min_cases) is n/a
+    assert rows_of(wb["按时办结（第十二、十七、十八条）"]) == [
+        ["街镇", "时限", "条款", "统计件数", "按时", "超时", "按时办结率（%）"],
+        ["朱家角镇", "接入审核", "第十二条", 1, 1, 0, "n/a"],
+        ["练塘镇", "接入审核", "第十二条", 2, 1, 1, "n/a"],
+        ["未填街镇", "接入审核", "第十二条", 1, 1, 0, "n/a"],
+        ["朱家角镇", "网络接入施工", "第十二条", 1, 1, 0, "n/a"],
+        ["练塘镇", "网络接入施工", "第十二条", 2, 0, 2, "n/a"],
         ["未填街镇", "网络接入施工", "第十二条", 0, 0, 0, "n/a"],
-        ["朱家角镇", "资源调整审核", "第十八条", 1, 1, 0, 100],
+        ["朱家角镇", "资源调整审核", "第十八条", 1, 1, 0, "n/a"],
         ["练塘镇", "资源调整审核", "第十八条", 0, 0, 0, "n/a"],
         ["未填街镇", "资源调整审核", "第十八条", 0, 0, 0, "n/a"],
-        ["朱家角镇", "资源调整实施", "第十八条", 1, 1, 0, 100],
+        ["朱家角镇", "资源调整实施", "第十八条", 1, 1, 0, "n/a"],
         ["练塘镇", "资源调整实施", "第十八条", 0, 0, 0, "n/a"],
         ["未填街镇", "资源调整实施", "第十八条", 0, 0, 0, "n/a"],
+        ["朱家角镇", "故障响应", "第十七条", 1, 1, 0, "n/a"],
+        ["练塘镇", "故障响应", "第十七条", 2, 0, 2, "n/a"],
+        ["未填街镇", "故障响应", "第十七条", 0, 0, 0, "n/a"],
+        ["朱家角镇", "故障修复", "第十七条", 1, 1, 0, "n/a"],
+        ["练塘镇", "故障修复", "第十七条", 1, 0, 1, "n/a"],
+        ["未填街镇", "故障修复", "第十七条", 0, 0, 0, "n/a"],
         ["全区", "接入审核", "第十二条", 4, 3, 1, 75],
         ["全区", "网络接入施工", "第十二条", 3, 1, 2, 33.3],
-        ["全区", "资源调整审核", "第十八条", 1, 1, 0, 100],
-        ["全区", "资源调整实施", "第十八条", 1, 1, 0, 100]]
+        ["全区", "资源调整审核", "第十八条", 1, 1, 0, "n/a"],
+        ["全区", "资源调整实施", "第十八条", 1, 1, 0, "n/a"],
+        ["全区", "故障响应", "第十七条", 3, 1, 2, 33.3],
+        ["全区", "故障修复", "第十七条", 2, 1, 1, "n/a"]]
     assert rows_of(wb["资源调整（第十八条）"]) == [
         ["街镇", "受理调整申请", "批准", "不予批准", "已实施", "提高带宽", "降低带宽", "退出共用链路"],
         ["朱家角镇", 1, 1, 0, 1, 1, 0, 0], ["练塘镇", 0, 0, 0, 0, 0, 0, 0], ["未填街镇", 0, 0, 0, 0, 0, 0, 0],
@@ -208,12 +325,19 @@ def test_the_workbook_cell_by_cell(year, tmp_path):
         ["练塘镇", 2, 1, 100, 348, 28.7, 0.02, 0.005, 0, 1],
         ["未填街镇", 0, 0, 0, 0, "n/a", 0, 0, 0, 0],
         ["全区", 3, 2, 111, 635, 17.5, 0.053, 0.016, 0, 1]]
-    assert rows_of(wb["安全（第十三条）"]) == [
-        ["街镇", "在网单位", "等保测评有效", "等保测评过期", "无等保测评记录"],
-        ["朱家角镇", 1, 1, 0, 0], ["练塘镇", 1, 0, 1, 0], ["未填街镇", 0, 0, 0, 0], ["全区", 2, 1, 1, 0]]
-    ws = wb["等保过期单位（第十三条）"]
-    assert rows_of(ws)[0] == ["单位", "街镇", "等级", "有效期至"]
-    assert rows_of(ws)[1][:3] == [C, "练塘镇", 2] and ws["D2"].value.date().isoformat() == "2026-01-01"
+    assert rows_of(wb["带宽饱和（第十六、十八条）"]) == [
+        ["链路", "街镇", "接入单位", "带宽利用率（95百分位，%）", "上限（%）", "判断"], [3, "练塘镇", C, 96, 90, "超过上限"]]
+    assert rows_of(wb["安全（第十三、二十一条）"]) == [
+        ["街镇", "在网单位", "等保测评过期", "无等保测评记录", "等保测评即将到期", "安全检查逾期", "未做安全检查", "风险评估逾期",
+         "无风险评估记录", "不合格未复查", "期内安全检查", "期内等保测评", "期内风险评估", "期内不合格"],
+        ["朱家角镇", 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0], ["练塘镇", 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1],
+        ["未填街镇", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], ["全区", 2, 1, 0, 0, 0, 0, 0, 2, 1, 2, 0, 0, 1]]
+    ws = wb["安全问题单位（第十三、二十一条）"]
+    assert [[c.date().isoformat() if hasattr(c, "date") else c for c in r] for r in rows_of(ws)] == [
+        ["单位", "街镇", "问题", "上次", "到期", "条款"], [A, "朱家角镇", "无风险评估记录", None, None, "第二十一条"],
+        [C, "练塘镇", "检查不合格未复查", "2026-09-02", None, "第二十一条"],
+        [C, "练塘镇", "等保测评过期", "2024-01-01", "2026-01-01", "第十三条"],
+        [C, "练塘镇", "无风险评估记录", None, None, "第二十一条"]]
     assert rows_of(wb["公文（第十二、十五、十八条）"]) == [
         ["街镇", "接入批准（第十二条）", "接入不予批准（第十二条）", "资源调整批准（第十八条）", "资源调整不予批准（第十八条）",
          "关闭链路提醒（第十五条）", "关闭链路（第十五条）", "拆除链路（第十八条）", "未登记送达"],
@@ -222,7 +346,8 @@ def test_the_workbook_cell_by_cell(year, tmp_path):
     fixes = expected_json()["proposals"]
     assert rows_of(wb["改进建议（第二十四条）"]) == [["序号", "街镇", "问题", "建议", "条款"]] + [
         [i, "、".join(p["towns"]), p["finding"], p["proposal"], art]
-        for i, (p, art) in enumerate(zip(fixes, ("第十二条", "第十六条", "第十三条")), 1)]
+        for i, (p, art) in enumerate(zip(fixes, ("第十二条", "第十七条", "第十六条", "第十三条", "第二十一条", "第十六条",
+                                                  "第十八条")), 1)]
 
 
 def test_the_report_document(year, tmp_path):
@@ -240,9 +365,9 @@ def test_the_report_document(year, tmp_path):
     assert texts[:4] == ["青浦区大数据中心文件", "关于2026年度电子政务外网", "运行评估情况的报告", "区政务服务办公室："]
     assert [(east_asia(r), str(r.font.color.rgb)) for r in paras[0].runs] == [("方正小标宋简体", "FF0000")]
     assert {(east_asia(r), r.font.size.pt) for p in paras[1:3] for r in p.runs} == {("方正小标宋简体", 22.0)}
-    headings = [p for p in paras if p.text[:2] in ("一、", "二、", "三、", "四、", "五、", "六、", "七、")]
-    assert [p.text for p in headings] == ["一、总体情况", "二、服务时限", "三、资源调整", "四、使用情况", "五、安全情况",
-                                          "六、各街镇情况", "七、存在问题和改进建议"]
+    headings = [p for p in paras if p.text[:2] in ("一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、")]
+    assert [p.text for p in headings] == ["一、总体情况", "二、可用性和故障处理", "三、服务时限", "四、资源调整", "五、使用情况",
+                                          "六、安全情况", "七、各街镇情况", "八、存在问题和改进建议"]
     assert {(east_asia(r), r.font.size.pt) for p in headings for r in p.runs} == {("黑体", 16.0)}
     body = paras[4:texts.index("特此报告。") + 1]
     assert {(east_asia(r), r.font.size.pt) for p in body if p not in headings for r in p.runs} == {
@@ -250,13 +375,21 @@ def test_the_report_document(year, tmp_path):
     text = "\n".join(texts)
     for part in ("根据《青浦区电子政务外网管理办法》第二十四条规定，区大数据中心对2026年度全区电子政务外网的可靠性",
                  "全年受理接入申请4件，批准3件，不予批准1件；新开通链路3条，重新开通0条，因未开展联网应用关闭1条，拆除0条；期末在用链路2条。",
-                 "接入审核（第十二条）到期4件，按时3件，超时1件，按时办结率75.0%；网络接入施工（第十二条）到期3件，按时1件，超时2件，"
-                 "按时办结率33.3%",
+                 "运维监控系统采样48次，其中中断4次，监测可用率91.67%；故障工单记录的非计划中断3180分钟",
+                 "按工单计算的可用率99.65%。",
+                 "受理故障报修3件（一级0件、二级2件、三级1件），其中造成中断的2件，已修复2件；平均响应时间105分钟，平均修复时间1590分钟。",
+                 "接入审核（第十二条）统计4件，按时3件，超时1件，按时办结率75.0%；网络接入施工（第十二条）统计3件，按时1件，超时2件，"
+                 "按时办结率33.3%；资源调整审核（第十八条）统计1件，按时1件，超时0件，按时办结率数据不足；",
+                 "故障响应（第十七条）统计3件，按时1件，超时2件，按时办结率33.3%",
                  "链路流量监测覆盖率17.5%",
-                 "练塘镇：期末在用链路1条，新开通2条，关闭1条；各类时限超时3件；流量监测覆盖率28.7%；等级保护测评过期或无记录1家。",
-                 "未填街镇：期末在用链路0条，新开通0条，关闭0条；各类时限超时0件；流量监测覆盖率数据不足；",
+                 "等级保护测评已过期1家，无测评记录0家，60日内到期0家；",
+                 "检查不合格未整改复查1项。期内开展定期安全检查2次",
+                 "练塘镇：期末在用链路1条，新开通2条，关闭1条；监测可用率100.00%，故障报修2件；各类时限超时6件；流量监测覆盖率28.7%；"
+                 "等级保护测评过期或无记录1家。",
+                 "未填街镇：期末在用链路0条，新开通0条，关闭0条；监测可用率数据不足，故障报修0件；各类时限超时0件；流量监测覆盖率数据不足；",
                  "（一）网络接入施工多次超时：练塘镇2件（共2件）。建议：与该街镇及施工单位逐项排查超期原因",
-                 f"（三）在网单位等级保护测评过期或无记录：练塘镇1家（{C}）。建议：",
+                 f"（四）在网单位等级保护测评过期或无记录：练塘镇1家（{C}）。建议：",
+                 f"（七）链路带宽接近或超过饱和：练塘镇（{C}）96.0%。建议：告知接入单位按第十八条提出资源调整申请",
                  "附件：2026年度电子政务外网运行评估数据表", "青浦区大数据中心\n2026年12月31日\n（联系人："):
         assert part in text, part
     for code in ("zjj-a", "lt-b", "lt-c", "agri"):
@@ -269,18 +402,22 @@ def test_too_little_data_is_null_never_100_percent(tmp_path):
     unit(A, "zjj-a", "朱家角镇", DEPT, "青浦区朱家角镇张马村1号")
     r = ok("--today", "2026-06-30", "report", "annual", "--year", "2026", "--json").json()
     assert r["partial"] is True and r["period"] == {"from": "2026-01-01", "to": "2026-06-30"}
-    assert [(x["clock"], x["due"], x["share"]) for x in r["sections"]["on_time"]["district"]] == [
-        ("review", 0, None), ("construction", 0, None), ("change_review", 0, None), ("change_execution", 0, None)]
+    assert [(x["clock"], x["cases"], x["share"]) for x in r["sections"]["on_time"]["district"]] == [
+        ("review", 0, None), ("construction", 0, None), ("change_review", 0, None), ("change_execution", 0, None),
+        ("ticket_response", 0, None), ("ticket_restoration", 0, None)]
+    assert (r["sections"]["availability"]["district"]["monitored_pct"],
+            r["sections"]["availability"]["district"]["ticket_pct"]) == (None, None)
+    assert r["sections"]["faults"]["district"]["mean_restore_minutes"] is None
     assert r["sections"]["usage"]["district"]["coverage"] is None
     assert r["proposals"] == []
     res = ok("--today", "2026-06-30", "report", "annual", "--year", "2026", "--out", str(tmp_path))
-    assert res.err.splitlines() == [f"wrote 23 rows to {tmp_path / 'annual-2026.xlsx'}",
+    assert res.err.splitlines() == [f"wrote 31 rows to {tmp_path / 'annual-2026.xlsx'}",
                                     f"wrote {tmp_path / 'annual-2026.docx'}",
                                     "Warning: 2026 is not over: figures up to 2026-06-30", "no figure calls for a fix"]
     wb = load_workbook(tmp_path / "annual-2026.xlsx")
-    assert [row[-1] for row in rows_of(wb["按时办结（第十二、十八条）"])[1:]] == ["n/a"] * 8
+    assert [row[-1] for row in rows_of(wb["按时办结（第十二、十七、十八条）"])[1:]] == ["n/a"] * 12
     text = "\n".join(p.text for p in Document(tmp_path / "annual-2026.docx").paragraphs)
-    assert "接入审核（第十二条）本期无到期事项，按时办结率数据不足" in text
+    assert "接入审核（第十二条）本期无统计事项，按时办结率数据不足" in text
     assert "（2026年1月1日至2026年6月30日，年度尚未结束）" in text
     assert "本期各项指标未发现需要专项整改的问题。" in text
 
@@ -311,7 +448,7 @@ def test_issue_numbers_the_report_from_the_register_once(year, tmp_path, _home):
     assert list(tmp_path.iterdir()) == []
     r = ok("--today", "2026-12-31", "report", "annual", "--year", "2026", "--issue", "--out", str(tmp_path))
     issued = _home / "notices" / "2026" / "2026-0007-annual_report.docx"
-    assert r.err.splitlines()[:2] == [f"wrote 45 rows to {tmp_path / 'annual-2026.xlsx'}",
+    assert r.err.splitlines()[:2] == [f"wrote 72 rows to {tmp_path / 'annual-2026.xlsx'}",
                                       f"issued 青数〔2026〕7号: {issued}, copied to {tmp_path / 'annual-2026.docx'}"]
     assert issued.read_bytes() == (tmp_path / "annual-2026.docx").read_bytes()
     doc = Document(issued)

@@ -93,7 +93,7 @@ LINKS = [Column("town", "街镇"), Column("applications", "受理接入申请", 
          Column("reopened", "重新开通", "right"), Column("closed_idle", "闲置关闭", "right"),
          Column("decommissioned", "拆除", "right"), Column("active_at_end", "期末在用链路", "right")]
 ON_TIME = [Column("town", "街镇"), Column("label", "时限"), Column("article", "条款"),
-           Column("due", "到期件数", "right"), Column("met", "按时", "right"), Column("late", "超时", "right"),
+           Column("cases", "统计件数", "right"), Column("met", "按时", "right"), Column("late", "超时", "right"),
            Column("share", "按时办结率（%）", "right")]
 CHANGES = [Column("town", "街镇"), Column("requests", "受理调整申请", "right"), Column("approved", "批准", "right"),
            Column("rejected", "不予批准", "right"), Column("applied", "已实施", "right"),
@@ -105,9 +105,38 @@ USAGE = [Column("town", "街镇"), Column("links_open", "期内开通链路", "r
          Column("gb_in", "上行（GB）", "right"), Column("gb_out", "下行（GB）", "right"),
          Column("idle_warnings", "关闭提醒", "right"), Column("idle_closures", "关闭通知", "right")]
 SECURITY = [Column("town", "街镇"), Column("units_connected", "在网单位", "right"),
-            Column("mlps_valid", "等保测评有效", "right"), Column("mlps_expired", "等保测评过期", "right"),
-            Column("mlps_missing", "无等保测评记录", "right")]
-MLPS_UNITS = [Column("unit", "单位"), Column("town", "街镇"), Column("level", "等级"), Column("valid_until", "有效期至")]
+            Column("mlps_expired", "等保测评过期", "right"), Column("mlps_missing", "无等保测评记录", "right"),
+            Column("mlps_due", "等保测评即将到期", "right"), Column("bdc_check_overdue", "安全检查逾期", "right"),
+            Column("bdc_check_missing", "未做安全检查", "right"),
+            Column("risk_assessment_overdue", "风险评估逾期", "right"),
+            Column("risk_assessment_missing", "无风险评估记录", "right"),
+            Column("fail_without_follow_up", "不合格未复查", "right"), Column("bdc_checks", "期内安全检查", "right"),
+            Column("mlps_assessments", "期内等保测评", "right"), Column("risk_assessments", "期内风险评估", "right"),
+            Column("failed", "期内不合格", "right")]
+FINDINGS = {"mlps_expired": "等保测评过期", "mlps_missing": "无等保测评记录", "bdc_check_overdue": "安全检查逾期",
+            "bdc_check_missing": "未做安全检查", "risk_assessment_overdue": "风险评估逾期",
+            "risk_assessment_missing": "无风险评估记录", "fail_without_follow_up": "检查不合格未复查"}
+SECURITY_UNITS = [Column("unit", "单位"), Column("town", "街镇"), Column("finding", "问题"), Column("last", "上次"),
+                  Column("due", "到期"), Column("article", "条款")]
+AVAILABILITY = [Column("town", "街镇"), Column("links", "在网链路", "right"), Column("samples", "监测采样", "right"),
+                Column("down_samples", "中断采样", "right"), Column("monitored_pct", "监测可用率（%）", "right"),
+                Column("outage_tickets", "中断工单", "right"), Column("unplanned_minutes", "非计划中断（分钟）", "right"),
+                Column("planned_minutes", "报备维护（分钟）", "right"),
+                Column("ticket_pct", "按工单可用率（%）", "right")]
+LINK_AVAILABILITY = [Column("link", "链路", "right"), Column("town", "街镇"), Column("units", "接入单位", fmt="、".join),
+                     Column("address", "地址"), Column("samples", "监测采样", "right"),
+                     Column("down_samples", "中断采样", "right"), Column("monitored_pct", "监测可用率（%）", "right"),
+                     Column("outage_tickets", "中断工单", "right"),
+                     Column("unplanned_minutes", "非计划中断（分钟）", "right"),
+                     Column("planned_minutes", "报备维护（分钟）", "right"),
+                     Column("ticket_pct", "按工单可用率（%）", "right")]
+FAULTS = [Column("town", "街镇"), Column("tickets", "故障报修", "right"), Column("p1", "一级", "right"),
+          Column("p2", "二级", "right"), Column("p3", "三级", "right"), Column("outages", "造成中断", "right"),
+          Column("resolved", "已修复", "right"), Column("mean_respond_minutes", "平均响应（分钟）", "right"),
+          Column("mean_restore_minutes", "平均修复（分钟）", "right")]
+SATURATION = [Column("link", "链路", "right"), Column("town", "街镇"), Column("units", "接入单位", fmt="、".join),
+              Column("utilisation_pct", "带宽利用率（95百分位，%）", "right"), Column("threshold", "上限（%）", "right"),
+              Column("finding", "判断")]
 FIX_COLUMNS = [Column("no", "序号", "right"), Column("towns", "街镇", fmt="、".join), Column("finding", "问题"),
                Column("proposal", "建议"), Column("article", "条款")]
 SUMMARY = [Column("item", "项目"), Column("value", "内容")]
@@ -132,17 +161,28 @@ def sheets(report: dict) -> list[Section]:
     on_time = [_clock_row(r) for r in sec["on_time"]["by_town"] + sec["on_time"]["district"]]
     usage = _with_district(sec["usage"], lambda r: {**r, "coverage": _pct(r["coverage"]), "gb_in": _gb(r["bytes_in"]),
                                                     "gb_out": _gb(r["bytes_out"])})
-    units = [{**u, "level": u["level"] if u["level"] is not None else NA, "valid_until": u["valid_until"] or "无记录"}
-             for u in sec["security"]["units"]]
+    findings = [{**u, "finding": FINDINGS.get(u["finding"], u["finding"]), "article": f"第{_cn(u['article'])}条"}
+                for u in sec["security"]["units"]]
+    saturated = [{**r, "finding": "超过上限" if r["finding"] == "saturated" else "接近饱和"}
+                 for r in sec["usage"]["saturation"]]
     return [Section("概况（第二十四条）", summary, SUMMARY),
             Section("链路（第十二、十四、十五条）", _with_district(sec["links"]), LINKS),
-            Section("按时办结（第十二、十八条）", on_time, ON_TIME),
+            Section("可用性（第十六、十七条）", _with_district(sec["availability"], _na), AVAILABILITY),
+            Section("链路可用性（第十六、十七条）", [_na(r) for r in sec["availability"]["links"]], LINK_AVAILABILITY),
+            Section("故障处理（第十七条）", _with_district(sec["faults"], _na), FAULTS),
+            Section("按时办结（第十二、十七、十八条）", on_time, ON_TIME),
             Section("资源调整（第十八条）", _with_district(sec["changes"]), CHANGES),
             Section("使用（第十五、十六条）", usage, USAGE),
-            Section("安全（第十三条）", _with_district(sec["security"]), SECURITY),
-            Section("等保过期单位（第十三条）", units, MLPS_UNITS),
+            Section("带宽饱和（第十六、十八条）", saturated, SATURATION),
+            Section("安全（第十三、二十一条）", _with_district(sec["security"]), SECURITY),
+            Section("安全问题单位（第十三、二十一条）", findings, SECURITY_UNITS),
             Section("公文（第十二、十五、十八条）", _with_district(sec["notices"]), _notice_columns()),
             Section("改进建议（第二十四条）", _fixes(report), FIX_COLUMNS)]
+
+
+def _na(row: dict) -> dict:
+    """A figure with too little data (None) as n/a; counts stay numbers."""
+    return {k: NA if v is None else v for k, v in row.items()}
 
 
 def _fixes(report: dict) -> list[dict]:

@@ -28,7 +28,8 @@ ARTICLE = 24
 NO_TOWN = "未填街镇"
 DISTRICT = "全区"
 CLOCK_LABELS = {"review": ("接入审核", 12), "construction": ("网络接入施工", 12), "change_review": ("资源调整审核", 18),
-                "change_execution": ("资源调整实施", 18)}
+                "change_execution": ("资源调整实施", 18), "ticket_response": ("故障响应", 17),
+                "ticket_restoration": ("故障修复", 17)}
 
 
 @dataclass(frozen=True)
@@ -128,52 +129,25 @@ def links_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
     return _rows(t)
 
 
-def _activations(s) -> dict[int, dt.date]:
-    """The day each application became active (its link built or joined): the end of its construction clock."""
-    out: dict[int, dt.date] = {}
-    for e in s.exec(select(Event).where(Event.object_type == "application", Event.action == "activate")
-                    .order_by(Event.id)).all():
-        out.setdefault(e.object_id, e.effective_date)
-    return out
+def clock_cases(s, ctx, period: Period) -> list[dict]:
+    """Every clock started within the period, judged as of today by the one computation of "met on time"
+    (services/clocks.py): met, late (also still running past due), or not judged yet (``met`` None)."""
+    from egovnet.services.clocks import on_time_cases
 
-
-def clock_cases(s, ctx, period: Period, towns: Towns) -> list[dict]:
-    """Every clock due within the period: (town, clock, outcome) with outcome met, late or (not yet due) open.
-    A clock still running past its due date is late; a clock whose object was closed later still counts."""
-    cases = []
-
-    def case(town, clock, due, done):
-        if due is None or due not in period:
-            return
-        if done is not None:
-            outcome = "met" if done <= due else "late"
-        else:
-            outcome = "late" if period.last > due else "open"
-        cases.append({"town": town, "clock": clock, "due": due, "outcome": outcome})
-
-    active_on = _activations(s)
-    for app in s.exec(select(Application)).all():
-        town = towns.of_unit(app.unit_id)
-        case(town, "review", app.review_due, app.decided_on)
-        if app.decision == "approved":
-            case(town, "construction", app.construction_due, active_on.get(app.id))
-    for ch in s.exec(select(ChangeRequest)).all():
-        town = towns.of_unit(ch.unit_id)
-        case(town, "change_review", ch.review_due, ch.decided_on)
-        if ch.status != "withdrawn" and ch.execution_due:
-            case(town, "change_execution", ch.execution_due, ch.applied_on)
-    return cases
+    return [{**c, "town": c["town"] or NO_TOWN} for clock in CLOCK_LABELS
+            for c in on_time_cases(s, clock, period.first, period.last, ctx.today)]
 
 
 def on_time_section(cases: list[dict], names: list[str], minimum: int = 1) -> dict:
-    """Per clock and town: due, met, late, share met (None below ``minimum`` decided cases)."""
+    """Per clock and town: cases judged (met or late), met, late, share met (None below ``minimum`` cases:
+    policies.yaml statistics.min_cases)."""
     rows = []
     for clock, (label, art) in CLOCK_LABELS.items():
         for town in [*names, DISTRICT]:
             mine = [c for c in cases if c["clock"] == clock and (town == DISTRICT or c["town"] == town)]
-            met = sum(c["outcome"] == "met" for c in mine)
-            late = sum(c["outcome"] == "late" for c in mine)
-            rows.append({"town": town, "clock": clock, "label": label, "article": art, "due": met + late,
+            met = sum(c["met"] is True for c in mine)
+            late = sum(c["met"] is False for c in mine)
+            rows.append({"town": town, "clock": clock, "label": label, "article": art, "cases": met + late,
                          "met": met, "late": late, "share": share(met, met + late, minimum)})
     return {"by_town": [r for r in rows if r["town"] != DISTRICT], "district": [r for r in rows
                                                                                   if r["town"] == DISTRICT]}
@@ -239,29 +213,125 @@ def usage_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dic
 
 
 def security_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dict:
-    """Units on a link open at the period's end (opened by then, not closed by then; their application active, or
-    closed with the link later) and their MLPS assessment as recorded (Art. 13): valid then, expired, none."""
+    """Security (Art. 13, 21): units on a link open at the period's end; what `audit security` finds as of the
+    period's last day (MLPS assessments expired or missing, BDC checks and risk assessments overdue or never made,
+    failed checks without a follow-up); checks and assessments recorded in the period."""
     from sqlalchemy import or_
 
-    t = _table(names, ("units_connected", "mlps_valid", "mlps_expired", "mlps_missing"))
-    expired = []
-    q = select(Unit).join(Application, Application.unit_id == Unit.id).join(Link, Link.id == Application.link_id) \
+    from egovnet.services.assessments import audit
+    from egovnet.state.models import Assessment
+
+    findings = ("mlps_expired", "mlps_missing", "mlps_due", "bdc_check_overdue", "bdc_check_missing",
+                "risk_assessment_overdue", "risk_assessment_missing", "fail_without_follow_up")
+    kinds = ("bdc_check", "mlps_assessment", "risk_assessment")
+    t = _table(names, ("units_connected",) + findings + tuple(f"{k}s" for k in kinds) + ("failed",))
+    q = select(Unit.id).join(Application, Application.unit_id == Unit.id).join(Link, Link.id == Application.link_id) \
         .where(Application.status.in_(("active", "closed")), Link.opened_on <= period.last,
                or_(Link.closed_on.is_(None), Link.closed_on > period.last)).distinct()
-    for unit in s.exec(q).all():
-        town = towns.of_unit(unit.id)
-        _count(t, town, "units_connected")
-        until = ctx.policy.mlps_valid_until(unit.mlps_level, unit.mlps_assessed)
-        if until is None:
-            _count(t, town, "mlps_missing")
-            expired.append({"unit": unit.name, "town": town, "level": unit.mlps_level, "valid_until": None})
-        elif until <= period.last:
-            _count(t, town, "mlps_expired")
-            expired.append({"unit": unit.name, "town": town, "level": unit.mlps_level,
-                            "valid_until": until.isoformat()})
-        else:
-            _count(t, town, "mlps_valid")
-    return {**_rows(t), "units": sorted(expired, key=lambda r: (r["town"], r["unit"]))}
+    for unit_id in s.exec(q).all():
+        _count(t, towns.of_unit(unit_id), "units_connected")
+    by_code = {code: uid for uid, code in s.exec(select(Unit.id, Unit.code)).all()}
+    units = []
+    for f in audit(ctx, as_of=period.last)["findings"]:
+        town = towns.of_unit(by_code.get(f["code"]))
+        _count(t, town, f["finding"])
+        if f["finding"] != "mlps_due":
+            units.append({"unit": f["unit"], "town": town, "finding": f["finding"], "kind": f["kind"],
+                          "last": f["last"], "due": f["due"], "article": f["article"]})
+    for a in s.exec(select(Assessment).where(Assessment.date >= period.first, Assessment.date <= period.last,
+                                             Assessment.source == "check")).all():
+        town = towns.of_unit(a.unit_id)
+        _count(t, town, f"{a.kind}s")
+        if a.result == "fail":
+            _count(t, town, "failed")
+    return {**_rows(t), "units": sorted(units, key=lambda r: (r["town"], r["unit"], r["finding"]))}
+
+
+def availability_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Availability (Art. 16, 17, 24) of every link open in the period, two ways: the monitoring system's samples
+    (services/monitoring.availability: up samples / samples, n/a below monitoring.min_samples) and the unplanned
+    downtime of outage tickets (services/tickets.ticket_downtime, filed maintenance taken out, Art. 18) against
+    the time the link was open. A town's figure pools its links' samples and minutes."""
+    from egovnet.services.links import units_on
+    from egovnet.services.monitoring import availability
+    from egovnet.services.tickets import CST, ticket_downtime
+
+    links = [l for l in s.exec(select(Link).where(Link.opened_on.is_not(None), Link.opened_on <= period.last)
+                               .order_by(Link.id)).all()
+             if l.closed_on is None or l.closed_on >= period.first]
+    ids = [l.id for l in links]
+    minimum = ctx.policy.monitoring.min_samples
+    seen = availability(s, ids, period.first, period.last, min_samples=minimum)
+    end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(), CST)
+    down = ticket_downtime(s, ids, period.first, period.last + dt.timedelta(days=1),
+                           maintenance_hours=ctx.policy.tickets.maintenance_window_hours,
+                           now=min(end, dt.datetime.combine(ctx.today + dt.timedelta(days=1), dt.time(), CST)))
+    rows = []
+    t = _table(names, ("links", "samples", "down_samples", "open_minutes", "outage_tickets", "unplanned_minutes",
+                       "planned_minutes"))
+    for link in links:
+        first, last = max(link.opened_on, period.first), min(link.closed_on or period.last, period.last)
+        minutes = ((last - first).days + 1) * 1440
+        town = towns.of_link(link.id)
+        m, d = seen[link.id], down[link.id]
+        units = [u.name for u, _, _ in units_on(s, link.id, ("active", "closed", "released"))]
+        rows.append({"link": link.id, "town": town, "units": units, "address": link.address,
+                     "open_minutes": minutes, "samples": m["samples"], "down_samples": m["down"],
+                     "monitored_pct": m["availability_pct"], "outage_tickets": d["tickets"],
+                     "unplanned_minutes": d["unplanned_minutes"], "planned_minutes": d["planned_minutes"],
+                     "ticket_pct": _pct_of(minutes - d["unplanned_minutes"], minutes)})
+        for field, n in (("links", 1), ("samples", m["samples"]), ("down_samples", m["down"]),
+                         ("open_minutes", minutes), ("outage_tickets", d["tickets"]),
+                         ("unplanned_minutes", d["unplanned_minutes"]), ("planned_minutes", d["planned_minutes"])):
+            _count(t, town, field, n)
+    for row in t.values():
+        row["monitored_pct"] = (round(100.0 * (row["samples"] - row["down_samples"]) / row["samples"], 3)
+                                if row["samples"] >= minimum else None)
+        row["ticket_pct"] = _pct_of(row["open_minutes"] - row["unplanned_minutes"], row["open_minutes"])
+    return {**_rows(t), "links": rows, "min_samples": minimum}
+
+
+def _pct_of(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 3) if whole else None
+
+
+def faults_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Fault tickets reported in the period (Art. 17), from services/tickets.tickets_in_period: by severity,
+    outages, resolved, and the mean minutes to respond and to restore (None without a case)."""
+    from egovnet.services.tickets import tickets_in_period
+
+    t = _table(names, ("tickets", "p1", "p2", "p3", "outages", "resolved"))
+    respond: dict[str, list[int]] = {}
+    restore: dict[str, list[int]] = {}
+    for d in tickets_in_period(s, ctx, period.first, period.last):
+        town = d["town"] or NO_TOWN
+        _count(t, town, "tickets")
+        _count(t, town, d["severity"])
+        _count(t, town, "outages", int(bool(d["outage"])))
+        _count(t, town, "resolved", int(d["status"] == "resolved"))
+        for bucket, key in ((respond, "respond_minutes"), (restore, "restore_minutes")):
+            if d[key] is not None:
+                bucket.setdefault(town, []).append(d[key])
+                bucket.setdefault(DISTRICT, []).append(d[key])
+    for town, row in t.items():
+        row["mean_respond_minutes"] = mean(respond.get(town, []))
+        row["mean_restore_minutes"] = mean(restore.get(town, []))
+    return _rows(t)
+
+
+def saturation(ctx, period: Period, towns: Towns) -> list[dict]:
+    """Links near or over their bandwidth in the period, as `audit health` judges them (95th percentile of the
+    monitoring samples against the applied bandwidth, Art. 16, 18)."""
+    from egovnet.services.monitoring import audit_health
+
+    health = audit_health(ctx, as_of=period.last, since=period.first)
+    out = [{"link": r["link"], "town": towns.of_link(r["link"]), "units": r["units"], "utilisation_pct": r["value"],
+            "threshold": r["threshold"], "finding": "saturated"}
+           for r in health["breaches"] if r["metric"] == "utilisation_pct"]
+    out += [{"link": r["link"], "town": towns.of_link(r["link"]), "units": r["units"],
+             "utilisation_pct": r["utilisation_pct"], "threshold": r["threshold"], "finding": "near_saturation"}
+            for r in health["near_saturation"]]
+    return sorted(out, key=lambda r: r["link"])
 
 
 def notices_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
@@ -292,12 +362,12 @@ def proposals(ctx, report: dict) -> list[dict]:
 
     def add(topic, article, found, what, proposal):
         if found:
-            out.append({"topic": topic, "article": article, "towns": [t for t, _ in found],
+            out.append({"topic": topic, "article": article, "towns": list(dict.fromkeys(t for t, _ in found)),
                         "finding": f"{what}：" + "、".join(f"{t}{n}" for t, n in found), "proposal": proposal})
 
     on_time = report["sections"]["on_time"]["by_town"]
     for clock, (label, art) in CLOCK_LABELS.items():
-        add(f"late_{clock}", art, [(r["town"], f"{r['late']}件（共{r['due']}件）") for r in on_time
+        add(f"late_{clock}", art, [(r["town"], f"{r['late']}件（共{r['cases']}件）") for r in on_time
                                    if r["clock"] == clock and r["late"] >= rule.repeated_late],
             f"{label}多次超时", _LATE_FIX[clock])
     usage = report["sections"]["usage"]["by_town"]
@@ -307,15 +377,31 @@ def proposals(ctx, report: dict) -> list[dict]:
                            if r["coverage"] is not None and r["coverage"] < rule.min_coverage],
         "链路流量监测覆盖率偏低", "补齐运维监控系统对相关链路的流量采集：缺少数据的链路无法评价使用情况")
     sec = report["sections"]["security"]
-    add("mlps", 13, [(r["town"], f"{r['mlps_expired'] + r['mlps_missing']}家（"
-                      + "、".join(u["unit"] for u in sec["units"] if u["town"] == r["town"]) + "）")
-                     for r in sec["by_town"] if r["mlps_expired"] + r["mlps_missing"]],
-        "在网单位等级保护测评过期或无记录",
+    mlps = [(r["town"], f"{r['mlps_expired'] + r['mlps_missing']}家（" + "、".join(
+        u["unit"] for u in sec["units"] if u["town"] == r["town"] and u["finding"] in ("mlps_expired", "mlps_missing"))
+        + "）") for r in sec["by_town"] if r["mlps_expired"] + r["mlps_missing"]]
+    add("mlps", 13, mlps, "在网单位等级保护测评过期或无记录",
         "督促相关单位限期完成等级保护测评并报区大数据中心备案，逾期未整改的报区政务服务办公室处理")
+    add("checks", 21, [(r["town"], f"{r['bdc_check_overdue'] + r['bdc_check_missing']}家") for r in sec["by_town"]
+                       if r["bdc_check_overdue"] + r["bdc_check_missing"]],
+        "在网单位超过周期未做定期安全检查", "将逾期单位列入下一季度安全检查计划（第二十一条）")
+    add("follow_up", 21, [(r["town"], f"{r['fail_without_follow_up']}项") for r in sec["by_town"]
+                          if r["fail_without_follow_up"]],
+        "检查不合格未整改复查", "督促相关单位限期整改并复查，逾期的报区政务服务办公室（第二十一条、第二十六条）")
+    av = report["sections"]["availability"]
+    floor = ctx.policy.monitoring.availability_pct.value
+    add("availability", 16, [(r["town"], f"（{'、'.join(r['units'])}）{r['monitored_pct']}%") for r in av["links"]
+                             if r["monitored_pct"] is not None and r["monitored_pct"] < floor],
+        f"链路可用率低于{floor}%", "逐条分析中断原因（线路、设备、供电），必要时增加备用链路或更换设备")
+    add("saturation", 18, [(r["town"], f"（{'、'.join(r['units'])}）{r['utilisation_pct']}%")
+                           for r in report["sections"]["usage"]["saturation"]],
+        "链路带宽接近或超过饱和", "告知接入单位按第十八条提出资源调整申请，扩容相关链路带宽")
     return out
 
 
 _LATE_FIX = {
+    "ticket_response": "落实故障报修值守，按第十七条及时响应报修",
+    "ticket_restoration": "分析超时故障原因，完善备件和抢修安排，按时限恢复（第十七条）",
     "review": "充实审核力量，受理后5个工作日内完成审核（第十二条）",
     "construction": "与该街镇及施工单位逐项排查超期原因，符合条件的及时办理延期，其余限期完成施工（第十二条）",
     "change_review": "资源调整申请受理后5个工作日内完成审核（第十八条）",
@@ -331,19 +417,22 @@ def build(ctx, year: int) -> dict:
     with unit_of_work(ctx.engine, write=False) as s:
         towns = Towns(s)
         names = towns.names()
-        cases = clock_cases(s, ctx, period, towns)
+        cases = clock_cases(s, ctx, period)
         report = {
             "year": year, "article": ARTICLE, "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
             "partial": period.partial, "towns": names,
             "sections": {
                 "links": links_section(s, period, towns, names),
-                "on_time": on_time_section(cases, names),
+                "availability": availability_section(s, ctx, period, towns, names),
+                "faults": faults_section(s, ctx, period, towns, names),
+                "on_time": on_time_section(cases, names, ctx.policy.statistics.min_cases),
                 "changes": changes_section(s, period, towns, names),
                 "usage": usage_section(s, ctx, period, towns, names),
                 "security": security_section(s, ctx, period, towns, names),
                 "notices": notices_section(s, period, towns, names),
             },
         }
+    report["sections"]["usage"]["saturation"] = saturation(ctx, period, towns)
     report["proposals"] = proposals(ctx, report)
     return report
 
@@ -357,6 +446,14 @@ def pct(value: float | None) -> str:
     return "数据不足" if value is None else f"{value * 100:.1f}%"
 
 
+def _pct100(value: float | None) -> str:
+    return "数据不足" if value is None else f"{value:.2f}%"
+
+
+def _minutes(value: float | None) -> str:
+    return "数据不足" if value is None else f"{value:g}分钟"
+
+
 def _size(n: int) -> str:
     return f"{n / 1e9:.2f} GB"
 
@@ -364,19 +461,27 @@ def _size(n: int) -> str:
 def paragraphs(ctx, report: dict) -> list[dict]:
     """The report's parts as headings and paragraphs, from the figures (what the template lays out)."""
     sec = report["sections"]
-    ln, ch, us, se = (sec[k]["district"] for k in ("links", "changes", "usage", "security"))
+    ln, ch, us, se, av, fa = (sec[k]["district"] for k in ("links", "changes", "usage", "security", "availability",
+                                                             "faults"))
     parts = []
     parts.append(("总体情况", [
         f"全年受理接入申请{ln['applications']}件，批准{ln['approved']}件，不予批准{ln['rejected']}件；新开通链路"
         f"{ln['opened']}条，重新开通{ln['reopened']}条，因未开展联网应用关闭{ln['closed_idle']}条，拆除"
         f"{ln['decommissioned']}条；期末在用链路{ln['active_at_end']}条。"]))
+    parts.append(("可用性和故障处理", [
+        f"期内在网链路{av['links']}条。运维监控系统采样{av['samples']}次，其中中断{av['down_samples']}次，监测可用率"
+        f"{_pct100(av['monitored_pct'])}；故障工单记录的非计划中断{av['unplanned_minutes']}分钟（已报备的设备调试或升级"
+        f"{av['planned_minutes']}分钟不计），按工单计算的可用率{_pct100(av['ticket_pct'])}。",
+        f"受理故障报修{fa['tickets']}件（一级{fa['p1']}件、二级{fa['p2']}件、三级{fa['p3']}件），其中造成中断的"
+        f"{fa['outages']}件，已修复{fa['resolved']}件；平均响应时间{_minutes(fa['mean_respond_minutes'])}，平均修复时间"
+        f"{_minutes(fa['mean_restore_minutes'])}。"]))
     lines = []
     for r in sec["on_time"]["district"]:
-        if r["due"]:
-            lines.append(f"{r['label']}（第{_cn(r['article'])}条）到期{r['due']}件，按时{r['met']}件，超时"
+        if r["cases"]:
+            lines.append(f"{r['label']}（第{_cn(r['article'])}条）统计{r['cases']}件，按时{r['met']}件，超时"
                          f"{r['late']}件，按时办结率{pct(r['share'])}。")
         else:
-            lines.append(f"{r['label']}（第{_cn(r['article'])}条）本期无到期事项，按时办结率数据不足。")
+            lines.append(f"{r['label']}（第{_cn(r['article'])}条）本期无统计事项，按时办结率数据不足。")
     parts.append(("服务时限", ["；".join(x.rstrip("。") for x in lines) + "。"]))
     parts.append(("资源调整", [
         f"受理资源调整申请{ch['requests']}件，批准{ch['approved']}件，不予批准{ch['rejected']}件；实施{ch['applied']}"
@@ -387,17 +492,24 @@ def paragraphs(ctx, report: dict) -> list[dict]:
         f"{us['days_open']}个），合计上行{_size(us['bytes_in'])}、下行{_size(us['bytes_out'])}；发出关闭链路提醒"
         f"{us['idle_warnings']}份，关闭链路通知{us['idle_closures']}份。"]))
     parts.append(("安全情况", [
-        f"期末在网接入单位{se['units_connected']}家，等级保护测评在有效期内{se['mlps_valid']}家，已过期"
-        f"{se['mlps_expired']}家，无测评记录{se['mlps_missing']}家。"]))
+        f"期末在网接入单位{se['units_connected']}家。等级保护测评已过期{se['mlps_expired']}家，无测评记录"
+        f"{se['mlps_missing']}家，60日内到期{se['mlps_due']}家；超过周期未做定期安全检查{se['bdc_check_overdue']}家、从未"
+        f"检查{se['bdc_check_missing']}家；风险评估逾期{se['risk_assessment_overdue']}家、无记录"
+        f"{se['risk_assessment_missing']}家；检查不合格未整改复查{se['fail_without_follow_up']}项。期内开展定期安全检查"
+        f"{se['bdc_checks']}次，登记等级保护测评{se['mlps_assessments']}次、风险评估{se['risk_assessments']}次，"
+        f"不合格{se['failed']}次。".replace("60日", f"{ctx.policy.security_checks.mlps_due_window.days}日")]))
     towns = []
-    by = {k: {r["town"]: r for r in sec[k]["by_town"]} for k in ("links", "usage", "security")}
+    by = {k: {r["town"]: r for r in sec[k]["by_town"]} for k in ("links", "usage", "security", "availability",
+                                                                   "faults")}
     late = {}
     for r in sec["on_time"]["by_town"]:
         late[r["town"]] = late.get(r["town"], 0) + r["late"]
     for town in report["towns"]:
         t_ln, t_us, t_se = by["links"][town], by["usage"][town], by["security"][town]
+        t_av, t_fa = by["availability"][town], by["faults"][town]
         towns.append(f"{town}：期末在用链路{t_ln['active_at_end']}条，新开通{t_ln['opened']}条，关闭{t_ln['closed_idle']}条；"
-                     f"各类时限超时{late.get(town, 0)}件；流量监测覆盖率{pct(t_us['coverage'])}；等级保护测评过期或无记录"
+                     f"监测可用率{_pct100(t_av['monitored_pct'])}，故障报修{t_fa['tickets']}件；各类时限超时"
+                     f"{late.get(town, 0)}件；流量监测覆盖率{pct(t_us['coverage'])}；等级保护测评过期或无记录"
                      f"{t_se['mlps_expired'] + t_se['mlps_missing']}家。")
     parts.append(("各街镇情况", towns or ["本期无接入单位记录。"]))
     fixes = [f"（{_cn(i)}）{p['finding']}。建议：{p['proposal']}。" for i, p in enumerate(report["proposals"], 1)]
