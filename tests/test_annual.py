@@ -464,3 +464,16 @@ def test_issue_numbers_the_report_from_the_register_once(year, tmp_path, _home):
     r = fails(3, "--today", "2027-01-05", "report", "annual", "--year", "2026", "--issue", "--out", str(tmp_path))
     assert r.err == ("Error: the evaluation of 2026 was issued as 青数〔2026〕7号 on 2026-12-31 (Art. 24); to correct "
                      "it, 'egovnet notice reissue 青数〔2026〕7号 --reason TEXT'\n")
+
+
+def test_a_rewritten_event_log_is_refused(_home, tmp_path):
+    """The figures rest on the event log (activations, closures, drift): a log that does not verify stops the
+    report before anything is written, as it stops the audits."""
+    from test_ledger import tamper
+
+    ok("dept", "add", DEPT)
+    unit(A, "zjj-a", "朱家角镇", DEPT, "青浦区朱家角镇张马村1号")
+    tamper(_home, "UPDATE event SET actor = 'someone.else' WHERE id = 1")
+    r = fails(1, "report", "annual", "--year", "2026", "--out", str(tmp_path))
+    assert r.err.startswith("Error: the event log does not verify: ")
+    assert not (tmp_path / "annual-2026.xlsx").exists() and not (tmp_path / "annual-2026.docx").exists()

@@ -35,8 +35,10 @@ def annual(
     """
     from egovnet.errors import EgovnetError
     from egovnet.services.annual import build, issue as issue_report, write_document
+    from egovnet.services.history import require_intact_log
 
     c = services(ctx)
+    require_intact_log(c)  # the evaluation reads the event log (activations, closures, drift): never a rewritten one
     report = build(c, year)
     if as_json and out is None and not issue:
         output.emit_json(report)
