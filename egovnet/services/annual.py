@@ -188,20 +188,24 @@ def usage_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dic
             town = towns.of_link(link.id)
             _count(t, town, "links_open")
             _count(t, town, "days_open", open_days[link.id])
-    used, measured = set(), {}
-    for link_id, day, b_in, b_out in s.exec(select(UsageDay.link_id, UsageDay.day, UsageDay.bytes_in,
-                                                   UsageDay.bytes_out)
-                                            .where(UsageDay.day >= period.first, UsageDay.day <= period.last)).all():
+    # one row per link: a day read from the device and imported from the monitoring system counts once (the
+    # larger reading), so two sources never double the traffic; summed in the database, not row by row
+    from sqlalchemy import case, func
+
+    per_day = select(UsageDay.link_id.label("link_id"), UsageDay.day.label("day"),
+                     func.max(UsageDay.bytes_in).label("b_in"), func.max(UsageDay.bytes_out).label("b_out")) \
+        .where(UsageDay.day >= period.first, UsageDay.day <= period.last) \
+        .group_by(UsageDay.link_id, UsageDay.day).subquery()
+    q = select(per_day.c.link_id, func.count(), func.sum(per_day.c.b_in), func.sum(per_day.c.b_out),
+               func.sum(case((per_day.c.b_in + per_day.c.b_out > threshold, 1), else_=0))) \
+        .group_by(per_day.c.link_id)
+    for link_id, days, b_in, b_out, used_days in s.exec(q).all():
         town = towns.of_link(link_id)
-        measured.setdefault(link_id, set()).add(day)
-        _count(t, town, "bytes_in", b_in)
-        _count(t, town, "bytes_out", b_out)
-        if b_in + b_out > threshold:
-            used.add(link_id)
-    for link_id, days in measured.items():
-        _count(t, towns.of_link(link_id), "days_measured", len(days))
-    for link_id in used:
-        _count(t, towns.of_link(link_id), "links_used")
+        _count(t, town, "days_measured", int(days))
+        _count(t, town, "bytes_in", int(b_in or 0))
+        _count(t, town, "bytes_out", int(b_out or 0))
+        if used_days:
+            _count(t, town, "links_used")
     for n in s.exec(select(Notice).where(Notice.kind.in_(("idle_warning", "idle_closure")),
                                          Notice.issued_on >= period.first, Notice.issued_on <= period.last,
                                          Notice.status != "superseded")).all():
@@ -252,7 +256,6 @@ def availability_section(s, ctx, period: Period, towns: Towns, names: list[str])
     (services/monitoring.availability: up samples / samples, n/a below monitoring.min_samples) and the unplanned
     downtime of outage tickets (services/tickets.ticket_downtime, filed maintenance taken out, Art. 18) against
     the time the link was open. A town's figure pools its links' samples and minutes."""
-    from egovnet.services.links import units_on
     from egovnet.services.monitoring import availability
     from egovnet.services.tickets import CST, ticket_downtime
 
@@ -263,9 +266,17 @@ def availability_section(s, ctx, period: Period, towns: Towns, names: list[str])
     minimum = ctx.policy.monitoring.min_samples
     seen = availability(s, ids, period.first, period.last, min_samples=minimum)
     end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(), CST)
-    down = ticket_downtime(s, ids, period.first, period.last + dt.timedelta(days=1),
-                           maintenance_hours=ctx.policy.tickets.maintenance_window_hours,
-                           now=min(end, dt.datetime.combine(ctx.today + dt.timedelta(days=1), dt.time(), CST)))
+    now = min(end, dt.datetime.combine(ctx.today + dt.timedelta(days=1), dt.time(), CST))
+    down: dict[int, dict] = {}
+    for i in range(0, len(ids), 500):   # an IN list of 500 at most, as monitoring.availability reads
+        down.update(ticket_downtime(s, ids[i:i + 500], period.first, period.last + dt.timedelta(days=1),
+                                    maintenance_hours=ctx.policy.tickets.maintenance_window_hours, now=now))
+    on_link: dict[int, list[str]] = {}
+    for link_id, name in s.exec(select(Application.link_id, Unit.name).join(Unit, Unit.id == Application.unit_id)
+                                .where(Application.status.in_(("active", "closed", "released")))
+                                .order_by(Application.id)).all():
+        if name not in on_link.setdefault(link_id, []):
+            on_link[link_id].append(name)
     rows = []
     t = _table(names, ("links", "samples", "down_samples", "open_minutes", "outage_tickets", "unplanned_minutes",
                        "planned_minutes"))
@@ -274,7 +285,7 @@ def availability_section(s, ctx, period: Period, towns: Towns, names: list[str])
         minutes = ((last - first).days + 1) * 1440
         town = towns.of_link(link.id)
         m, d = seen[link.id], down[link.id]
-        units = [u.name for u, _, _ in units_on(s, link.id, ("active", "closed", "released"))]
+        units = on_link.get(link.id, [])
         rows.append({"link": link.id, "town": town, "units": units, "address": link.address,
                      "open_minutes": minutes, "samples": m["samples"], "down_samples": m["down"],
                      "monitored_pct": m["availability_pct"], "outage_tickets": d["tickets"],
