@@ -149,23 +149,23 @@ def expected_json() -> dict:
             # link 1: 287 days open, 240 minutes down (ticket 1), 4 of 24 samples down; link 2: 92 days, no samples;
             # link 3: 256 days, 2,940 minutes down (ticket 2), 24 samples up
             "availability": {"by_town": [
-                row("朱家角镇", links=1, samples=24, down_samples=4, open_minutes=413_280, outage_tickets=1,
+                row("朱家角镇", links=1, samples=24, down_samples=4, service_minutes=413_280, outage_tickets=1,
                     unplanned_minutes=240, planned_minutes=0, monitored_pct=83.333, ticket_pct=99.942),
-                row("练塘镇", links=2, samples=24, down_samples=0, open_minutes=501_120, outage_tickets=1,
+                row("练塘镇", links=2, samples=24, down_samples=0, service_minutes=501_120, outage_tickets=1,
                     unplanned_minutes=2940, planned_minutes=0, monitored_pct=100.0, ticket_pct=99.413),
-                row("未填街镇", links=0, samples=0, down_samples=0, open_minutes=0, outage_tickets=0,
+                row("未填街镇", links=0, samples=0, down_samples=0, service_minutes=0, outage_tickets=0,
                     unplanned_minutes=0, planned_minutes=0, monitored_pct=None, ticket_pct=None)],
-                "district": row("全区", links=3, samples=48, down_samples=4, open_minutes=914_400, outage_tickets=2,
+                "district": row("全区", links=3, samples=48, down_samples=4, service_minutes=914_400, outage_tickets=2,
                                 unplanned_minutes=3180, planned_minutes=0, monitored_pct=91.667, ticket_pct=99.652),
                 "links": [
                     {"link": 1, "town": "朱家角镇", "units": [A], "address": "青浦区朱家角镇张马村1号",
-                     "open_minutes": 413_280, "samples": 24, "down_samples": 4, "monitored_pct": 83.333,
+                     "service_minutes": 413_280, "samples": 24, "down_samples": 4, "monitored_pct": 83.333,
                      "outage_tickets": 1, "unplanned_minutes": 240, "planned_minutes": 0, "ticket_pct": 99.942},
                     {"link": 2, "town": "练塘镇", "units": [B], "address": "青浦区练塘镇东庄村1号",
-                     "open_minutes": 132_480, "samples": 0, "down_samples": 0, "monitored_pct": None,
+                     "service_minutes": 132_480, "samples": 0, "down_samples": 0, "monitored_pct": None,
                      "outage_tickets": 0, "unplanned_minutes": 0, "planned_minutes": 0, "ticket_pct": 100.0},
                     {"link": 3, "town": "练塘镇", "units": [C], "address": "青浦区练塘镇徐练村8号",
-                     "open_minutes": 368_640, "samples": 24, "down_samples": 0, "monitored_pct": 100.0,
+                     "service_minutes": 368_640, "samples": 24, "down_samples": 0, "monitored_pct": 100.0,
                      "outage_tickets": 1, "unplanned_minutes": 2940, "planned_minutes": 0, "ticket_pct": 99.202}],
                 "min_samples": 12},
             "faults": {"by_town": [

@@ -252,25 +252,26 @@ def security_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> 
 
 
 def availability_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dict:
-    """Availability (Art. 16, 17, 24) of every link open in the period, two ways: the monitoring system's samples
-    (services/monitoring.availability: up samples / samples, n/a below monitoring.min_samples) and the unplanned
-    downtime of outage tickets (services/tickets.ticket_downtime, filed maintenance taken out, Art. 18) against
-    the time the link was open. A town's figure pools its links' samples and minutes."""
-    from egovnet.services.monitoring import availability
-    from egovnet.services.tickets import CST, ticket_downtime
+    """Availability (Art. 16, 17, 24) of every link in service in the period, two ways: the monitoring system's
+    samples (services/monitoring.availability: up samples / samples, n/a below monitoring.min_samples) and the
+    tickets (services/tickets.availability: minutes in service from the fee periods, reopen periods included, less
+    the unplanned downtime of outage tickets; filed maintenance, Art. 18, taken out). A town's figure pools its
+    links' samples and minutes."""
+    from egovnet.services.monitoring import availability as sampled
+    from egovnet.services.tickets import CST, availability as ticketed
 
     links = [l for l in s.exec(select(Link).where(Link.opened_on.is_not(None), Link.opened_on <= period.last)
                                .order_by(Link.id)).all()
              if l.closed_on is None or l.closed_on >= period.first]
     ids = [l.id for l in links]
     minimum = ctx.policy.monitoring.min_samples
-    seen = availability(s, ids, period.first, period.last, min_samples=minimum)
+    seen = sampled(s, ids, period.first, period.last, min_samples=minimum)
     end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(), CST)
     now = min(end, dt.datetime.combine(ctx.today + dt.timedelta(days=1), dt.time(), CST))
     down: dict[int, dict] = {}
     for i in range(0, len(ids), 500):   # an IN list of 500 at most, as monitoring.availability reads
-        down.update(ticket_downtime(s, ids[i:i + 500], period.first, period.last + dt.timedelta(days=1),
-                                    maintenance_hours=ctx.policy.tickets.maintenance_window_hours, now=now))
+        down.update(ticketed(s, ids[i:i + 500], period.first, period.last + dt.timedelta(days=1),
+                             maintenance_hours=ctx.policy.tickets.maintenance_window_hours, now=now))
     on_link: dict[int, list[str]] = {}
     for link_id, name in s.exec(select(Application.link_id, Unit.name).join(Unit, Unit.id == Application.unit_id)
                                 .where(Application.status.in_(("active", "closed", "released")))
@@ -278,27 +279,24 @@ def availability_section(s, ctx, period: Period, towns: Towns, names: list[str])
         if name not in on_link.setdefault(link_id, []):
             on_link[link_id].append(name)
     rows = []
-    t = _table(names, ("links", "samples", "down_samples", "open_minutes", "outage_tickets", "unplanned_minutes",
+    t = _table(names, ("links", "samples", "down_samples", "service_minutes", "outage_tickets", "unplanned_minutes",
                        "planned_minutes"))
     for link in links:
-        first, last = max(link.opened_on, period.first), min(link.closed_on or period.last, period.last)
-        minutes = ((last - first).days + 1) * 1440
         town = towns.of_link(link.id)
         m, d = seen[link.id], down[link.id]
-        units = on_link.get(link.id, [])
-        rows.append({"link": link.id, "town": town, "units": units, "address": link.address,
-                     "open_minutes": minutes, "samples": m["samples"], "down_samples": m["down"],
+        rows.append({"link": link.id, "town": town, "units": on_link.get(link.id, []), "address": link.address,
+                     "service_minutes": d["service_minutes"], "samples": m["samples"], "down_samples": m["down"],
                      "monitored_pct": m["availability_pct"], "outage_tickets": d["tickets"],
                      "unplanned_minutes": d["unplanned_minutes"], "planned_minutes": d["planned_minutes"],
-                     "ticket_pct": _pct_of(minutes - d["unplanned_minutes"], minutes)})
+                     "ticket_pct": round(d["availability"] * 100, 3) if d["availability"] is not None else None})
         for field, n in (("links", 1), ("samples", m["samples"]), ("down_samples", m["down"]),
-                         ("open_minutes", minutes), ("outage_tickets", d["tickets"]),
+                         ("service_minutes", d["service_minutes"]), ("outage_tickets", d["tickets"]),
                          ("unplanned_minutes", d["unplanned_minutes"]), ("planned_minutes", d["planned_minutes"])):
             _count(t, town, field, n)
     for row in t.values():
         row["monitored_pct"] = (round(100.0 * (row["samples"] - row["down_samples"]) / row["samples"], 3)
                                 if row["samples"] >= minimum else None)
-        row["ticket_pct"] = _pct_of(row["open_minutes"] - row["unplanned_minutes"], row["open_minutes"])
+        row["ticket_pct"] = _pct_of(row["service_minutes"] - row["unplanned_minutes"], row["service_minutes"])
     return {**_rows(t), "links": rows, "min_samples": minimum}
 
 
