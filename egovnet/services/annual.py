@@ -101,6 +101,22 @@ def _rows(table: dict) -> dict:
 
 # ---- the sections ------------------------------------------------------------------------------
 
+def in_service(s) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
+    """Every link's fee periods (services/fees.fee_periods: opening day to closing day, reopen periods
+    included): when it was in service."""
+    from egovnet.services.fees import fee_periods
+
+    return {k: v for k, v in fee_periods(s).items() if v}
+
+
+def _days_in(spans, period: Period) -> int:
+    return sum(max((min(b or period.last, period.last) - max(a, period.first)).days + 1, 0) for a, b in spans)
+
+
+def _open_at(spans, day: dt.date) -> bool:
+    return any(a <= day and (b is None or b > day) for a, b in spans)
+
+
 def _events(s, period: Period, object_type: str, actions: tuple[str, ...]) -> list[Event]:
     return s.exec(select(Event).where(Event.object_type == object_type, Event.action.in_(actions),
                                       Event.effective_date >= period.first, Event.effective_date <= period.last)
@@ -122,10 +138,9 @@ def links_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
     for e in _events(s, period, "link", ("open", "reopen", "close_idle", "decommission")):
         field = {"open": "opened", "reopen": "reopened", "close_idle": "closed_idle"}.get(e.action, "decommissioned")
         _count(t, towns.of_link(e.object_id), field)
-    for link in s.exec(select(Link).where(Link.opened_on.is_not(None), Link.opened_on <= period.last)).all():
-        if link.closed_on is None or link.closed_on > period.last:
-            if link.status in ("active", "closed_idle", "decommissioned"):
-                _count(t, towns.of_link(link.id), "active_at_end")
+    for link_id, spans in in_service(s).items():
+        if _open_at(spans, period.last):
+            _count(t, towns.of_link(link_id), "active_at_end")
     return _rows(t)
 
 
@@ -179,15 +194,11 @@ def usage_section(s, ctx, period: Period, towns: Towns, names: list[str]) -> dic
     threshold = ctx.policy.deadlines.idle_closure.used_bytes_per_day
     t = _table(names, ("links_open", "links_used", "days_measured", "days_open", "bytes_in", "bytes_out",
                        "idle_warnings", "idle_closures"))
-    open_days: dict[int, int] = {}
-    for link in s.exec(select(Link).where(Link.opened_on.is_not(None), Link.opened_on <= period.last)).all():
-        end = min(link.closed_on or period.last, period.last)
-        start = max(link.opened_on, period.first)
-        if end >= start:
-            open_days[link.id] = (end - start).days + 1
-            town = towns.of_link(link.id)
-            _count(t, town, "links_open")
-            _count(t, town, "days_open", open_days[link.id])
+    for link_id, spans in in_service(s).items():
+        days = _days_in(spans, period)
+        if days:
+            _count(t, towns.of_link(link_id), "links_open")
+            _count(t, towns.of_link(link_id), "days_open", days)
     # one row per link: a day read from the device and imported from the monitoring system counts once (the
     # larger reading), so two sources never double the traffic; summed in the database, not row by row
     from sqlalchemy import case, func
@@ -260,10 +271,9 @@ def availability_section(s, ctx, period: Period, towns: Towns, names: list[str])
     from egovnet.services.monitoring import availability as sampled
     from egovnet.services.tickets import CST, availability as ticketed
 
-    links = [l for l in s.exec(select(Link).where(Link.opened_on.is_not(None), Link.opened_on <= period.last)
-                               .order_by(Link.id)).all()
-             if l.closed_on is None or l.closed_on >= period.first]
-    ids = [l.id for l in links]
+    wanted = {k for k, spans in in_service(s).items() if _days_in(spans, period)}
+    links = [link for link in s.exec(select(Link).order_by(Link.id)).all() if link.id in wanted]
+    ids = [link.id for link in links]
     minimum = ctx.policy.monitoring.min_samples
     seen = sampled(s, ids, period.first, period.last, min_samples=minimum)
     end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(), CST)
