@@ -17,6 +17,8 @@ from typing import Any, Callable, Sequence
 
 import typer
 
+from egovnet.i18n import _, is_chinese, language, localize, pgettext, pgettext_noop, width
+
 
 @dataclass(frozen=True)
 class Column:
@@ -46,11 +48,22 @@ def one_line(text: str) -> str:
 
 
 def message(text: str) -> None:
-    typer.echo(one_line(text), err=True)
+    """A line on stderr, in the interface language (egovnet.i18n.localize: the catalog's entry or template)."""
+    typer.echo(one_line(localize(text)), err=True)
 
 
 def warn(text: str) -> None:
-    typer.echo(f"Warning: {one_line(text)}", err=True)
+    typer.echo(_("Warning: {message}").format(message=one_line(localize(text))), err=True)
+
+
+def error_line(text: str) -> None:
+    """The one ``Error: ...`` line of a failure, in the interface language (the exit code does not change)."""
+    typer.echo(_("Error: {message}").format(message=one_line(localize(text))), err=True)
+
+
+def confirm(question: str) -> bool:
+    """A yes/no question on stderr, in the interface language (click adds [y/N])."""
+    return typer.confirm(localize(question), err=True)
 
 
 def _console(stderr: bool = False):
@@ -71,29 +84,119 @@ def _cell(value: Any) -> str:
 
 def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None = None,
           row_style: Callable[[dict], str | None] | None = None, empty: str = "nothing to show") -> None:
+    """A rich table on stdout, headers and codes in the interface language.
+
+    A column holding Chinese text (a unit's name, a department) is never broken inside a word: rich would fold
+    朱家角镇张马村村委会 at whatever character meets the edge. Such a column keeps each cell on one line at the width
+    of its widest cell (East Asian width: 2 columns a character); on a terminal too narrow for the whole table,
+    see below, a name may end in an ellipsis (…) but never continues on the next line. Other columns wrap at
+    spaces and fold only a word wider than the column. --json and the files keep every value whole."""
     if not rows:
         message(empty)
         return
+    from rich.cells import cell_len
     from rich.table import Table
 
-    t = Table(title=title, show_lines=False, header_style="bold")
-    for col in columns:
-        t.add_column(col.header, justify=col.justify, overflow="fold")
-    for row in rows:
-        cells = [col.fmt(row.get(col.key)) if col.fmt else _cell(row.get(col.key)) for col in columns]
-        t.add_row(*cells, style=row_style(row) if row_style else None)
-    _console().print(t)
+    lang = language()
+    body = [[col.fmt(row.get(col.key)) if col.fmt else _shown(col.key, row.get(col.key), lang) for col in columns]
+            for row in rows]
+    headers = [_(col.header) for col in columns]
+    console = _console()
+
+    def build(compact: bool, widths: dict[int, int]):
+        from rich import box
+
+        t = Table(title=localize(title) if title else None, show_lines=False, header_style="bold",
+                  **({"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "padding": (0, 0)}
+                     if compact else {}))
+        for i, col in enumerate(columns):
+            if i in widths:  # a fixed width: rich narrows the other columns first
+                t.add_column(headers[i], justify=col.justify, no_wrap=True, overflow="ellipsis", width=widths[i])
+            else:
+                t.add_column(headers[i], justify=col.justify, overflow="fold")
+        for row, cells in zip(rows, body):
+            t.add_row(*cells, style=row_style(row) if row_style else None)
+        return t
+
+    wide = [i for i in range(len(columns)) if not all(cells[i].isascii() for cells in body)
+            and any(cell_len(cells[i]) != len(cells[i]) for cells in body)]
+    natural = {i: max(cell_len(headers[i]), *(cell_len(cells[i]) for cells in body)) for i in wide}
+    # the default table's width: each column's widest cell, a space either side, a border between and around
+    whole = sum(natural.get(i) or max(cell_len(headers[i]), *(cell_len(cells[i]) for cells in body))
+                for i in range(len(columns))) + 3 * len(columns) + 1
+    if not wide or whole <= console.width:
+        t = build(False, natural)
+    else:
+        # Too wide for the terminal: light borders (one column of space between columns). The Chinese columns
+        # keep their whole width when the others can still have 5 columns each (a date folds as 2026-/09-28);
+        # otherwise the short ones (a status, up to 4 characters) stay whole and the long ones (names) share
+        # what is left in proportion: a name that does not fit ends in an ellipsis, never on two lines.
+        floors = sum(min(5, max(_longest_word(headers[i]), *(_longest_word(cells[i]) for cells in body)))
+                     for i in range(len(columns)) if i not in natural)
+        room = console.width - floors - (len(columns) - 1)
+        if room >= sum(natural.values()):
+            widths = natural
+        else:
+            widths = {i: n for i, n in natural.items() if n <= 8}
+            long = {i: n for i, n in natural.items() if n > 8}
+            room -= sum(widths.values())
+            total = sum(long.values())
+            for i, n in long.items():
+                w = max(5, min(n, room * n // total))
+                widths[i] = w - 1 if w < n and w % 2 == 0 else w  # Chinese characters are 2 columns, "…" is 1
+        t = build(True, widths)
+    console.print(t)
+
+
+def _longest_word(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(w) for w in text.split()), default=0)
+
+
+# Columns whose values are codes (a status, a mode): shown in the interface language in a table, as they are in
+# --json and files. The values, for the catalog (context "value": "unit" as cost bearer is not the header "unit"):
+CODE_COLUMNS = frozenset({"status", "mode", "clock", "kind", "state", "decision", "cost_bearer", "category"})
+CODE_VALUES = (
+    pgettext_noop("value", "submitted"), pgettext_noop("value", "approved"), pgettext_noop("value", "rejected"),
+    pgettext_noop("value", "provisioning"), pgettext_noop("value", "active"), pgettext_noop("value", "closed_idle"),
+    pgettext_noop("value", "decommissioned"), pgettext_noop("value", "cancelled"),
+    pgettext_noop("value", "requested"), pgettext_noop("value", "applied"), pgettext_noop("value", "withdrawn"),
+    pgettext_noop("value", "superseded"), pgettext_noop("value", "dedicated"), pgettext_noop("value", "vpn"),
+    pgettext_noop("value", "review"), pgettext_noop("value", "construction"), pgettext_noop("value", "execution"),
+    pgettext_noop("value", "budget"), pgettext_noop("value", "unit"), pgettext_noop("value", "agency"),
+    pgettext_noop("value", "village"), pgettext_noop("value", "soe"), pgettext_noop("value", "other"),
+    pgettext_noop("value", "bandwidth"), pgettext_noop("value", "release"), pgettext_noop("value", "running"),
+    pgettext_noop("value", "interrupted"), pgettext_noop("value", "abandoned"), pgettext_noop("value", "recorded"),
+    pgettext_noop("value", "approval"), pgettext_noop("value", "rejection"),
+    pgettext_noop("value", "change_approval"), pgettext_noop("value", "change_rejection"),
+    pgettext_noop("value", "idle_warning"), pgettext_noop("value", "idle_closure"),
+    pgettext_noop("value", "decommission"), pgettext_noop("value", "change_review"),
+    pgettext_noop("value", "change_execution"), pgettext_noop("value", "new"), pgettext_noop("value", "reopen"),
+    pgettext_noop("value", "released"),
+)
+
+
+def _shown(key: str, value: Any, lang: str | None) -> str:
+    """A cell as a table shows it; in another language than English, codes and yes/no translated."""
+    if lang is None:
+        return _cell(value)
+    if key in CODE_COLUMNS and isinstance(value, str) and value.isascii() and value.replace("_", "").isalpha():
+        return pgettext("value", value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return _cell(value)
 
 
 def fields(obj: dict, keys: Sequence[tuple[str, str]], *, title: str | None = None) -> None:
     """A two-column key/value view of one object."""
     from rich.table import Table
 
-    t = Table(title=title, show_header=False, box=None, pad_edge=False)
-    t.add_column("field", style="bold")
+    t = Table(title=localize(title) if title else None, show_header=False, box=None, pad_edge=False)
+    t.add_column("field", style="bold", no_wrap=is_chinese())
     t.add_column("value", overflow="fold")
     for key, label in keys:
-        t.add_row(label, _cell(obj.get(key)))
+        t.add_row(_(label), _shown(key, obj.get(key), language()))
     _console().print(t)
 
 
@@ -360,9 +463,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def _width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return width(text)
 
 
 def _write_xlsx(path: Path, sections: Sequence[Section]) -> None:

@@ -278,7 +278,45 @@ class CalendarRules(_Frozen):
 
 
 NOTICE_KINDS = ("approval", "rejection", "change_approval", "change_rejection", "idle_warning", "idle_closure",
-                "decommission", "annual_report")
+                "decommission", "disconnect", "reconnect", "criticism", "annual_report")
+
+
+RoleName = Literal["office", "bdc", "dept"]
+
+
+class Criticism(_Frozen):
+    """第二十六条: the grounds on which the Office criticises a unit in a circular (通报批评), as the article words them."""
+
+    article: int = Field(26, ge=1, le=27)
+    roles: tuple[RoleName, ...] = ("office",)
+    grounds: dict[int, str]
+
+    @model_validator(mode="after")
+    def _three(self):
+        if sorted(self.grounds) != [1, 2, 3]:
+            raise ValueError(f"grounds: Art. 26 lists exactly the grounds 1, 2 and 3; found {sorted(self.grounds)}")
+        for number, text in self.grounds.items():
+            if not text.strip() or "\n" in text:
+                raise ValueError(f"grounds: ground {number} needs its text from the article, on one line")
+        return self
+
+
+class Security(_Frozen):
+    """第二十三条: the Office's emergency disconnect and reconnect; 第二十六条: its criticism notices."""
+
+    article: int = Field(23, ge=1, le=27)
+    issuer: str = Field("青浦区政务服务办公室", min_length=2, max_length=40)   # 发文机关 of the Office's notices
+    disconnect_roles: tuple[RoleName, ...] = ("office",)
+    reconnect_roles: tuple[RoleName, ...] = ("office",)
+    reconnect_separation: bool = True   # the user who disconnected may not reconnect
+    criticism: Criticism
+
+    @model_validator(mode="after")
+    def _roles(self):
+        for key in ("disconnect_roles", "reconnect_roles"):
+            if not getattr(self, key):
+                raise ValueError(f"{key}: name at least one role (Art. 23 gives the decision to the Office)")
+        return self
 
 
 class NoticeContact(_Frozen):
@@ -339,6 +377,7 @@ class Policy(_Frozen):
     monitoring: Monitoring = Monitoring()
     tickets: Tickets = DEFAULT_TICKETS
     statistics: Statistics = Statistics()
+    security: Security | None = None
     evaluation: Evaluation = Evaluation()
     source: str = ""
 

@@ -23,6 +23,8 @@ ENV_VARS = {
                     "default: the OS account running egovnet",
     "EGOVNET_LOG_KEY": "the event log's HMAC key (at least 32 characters); default: the file EGOVNET_HOME/log.key",
     "EGOVNET_TODAY": "ISO date used as 'today' in every date rule; default: the real date",
+    "EGOVNET_LANG": "language of help, tables, messages and errors: zh_CN (Chinese) or en; default: the locale "
+                    "(LANGUAGE, LC_ALL, LC_MESSAGES, LANG), English for C",
     "EGOVNET_DEBUG": "1 shows the traceback of expected errors (the exit code stays the same)",
     "EGOVNET_LAB_PASSWORD": "password of the built-in device lab's devices",
     "EGOVNET_LEASE_WAIT": "seconds a run waits for a device another run is pushing to; default 60",

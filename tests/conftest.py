@@ -88,6 +88,11 @@ def _home(tmp_path, monkeypatch, _pg_admin):
     monkeypatch.setenv("EGOVNET_USER", "bdc.engineer")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
+    # English whatever the locale of the person running the suite (tests/test_i18n.py sets its own)
+    for var in ("EGOVNET_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the compiled catalog, per test
     yield home
     from egovnet.state.db import dispose_all
 

@@ -100,4 +100,4 @@ def test_the_demo_plays_several_people_under_a_production_policy(tmp_path, monke
     data = ok("log", "verify", "--json").json()
     assert data["ok"] is True and data["checked"] > 10
     actors = {e["actor"] for e in ok("log", "list", "--json", "--limit", "1000").json()}
-    assert actors == {"bdc.engineer", "bdc.reviewer", "dept.zhujiajiao"}
+    assert actors == {"bdc.engineer", "bdc.reviewer", "dept.zhujiajiao", "office.duty", "office.head"}

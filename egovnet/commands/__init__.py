@@ -39,7 +39,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Link usage: counters from the devices or daily traffic from monitoring (Art. 15-16)."),
     "audit": ("egovnet.commands.audit", "app",
               "Audits: idle links (Art. 15), clocks (Art. 12, 18), security checks (Art. 13, 21), link health "
-              "(Art. 16, 20)."),
+              "(Art. 16, 20), drift (Art. 22)."),
+    "remediate": ("egovnet.commands.remediate", "remediate",
+                  "Bring a device back to its intended state: journal, backup, push, verify, save; roll back on "
+                  "failure (Art. 22)."),
     "maintenance": ("egovnet.commands.maintenance", "app",
                     "Maintenance filings: device debugging or upgrades, 3 working days ahead (Art. 18)."),
     "change": ("egovnet.commands.change", "app",
@@ -47,9 +50,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "link": ("egovnet.commands.link", "app", "Links: units, device, port, VLAN, subnet, fee period (Art. 14, 25)."),
     "push": ("egovnet.commands.push", "app",
              "The push journal: list, show, resume or abandon device changes (Art. 7)."),
+    "security": ("egovnet.commands.security", "app",
+                 "Security: the Office's disconnect and reconnect (Art. 23), criticism notices (Art. 26), incidents and "
+                 "security events, checks and assessments (Art. 13, 21)."),
     "notice": ("egovnet.commands.notice", "app",
                "Written notices: official documents with a number (文号), reissue, delivery (Art. 12, 15, 18)."),
-    "security": ("egovnet.commands.security", "app", "Security: checks and assessments of units (Art. 13, 21)."),
     "monitor": ("egovnet.commands.monitor", "app",
                 "The monitoring system's samples: up/down, loss, latency, utilisation per link (Art. 16, 20)."),
     "ticket": ("egovnet.commands.ticket", "app",

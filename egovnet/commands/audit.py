@@ -1,4 +1,5 @@
-"""egovnet audit: idle links (Art. 15), for people and for cron."""
+"""egovnet audit: idle links (Art. 15), clocks (Art. 12, 18), security (Art. 13, 21), health (Art. 16, 20) and drift
+(Art. 22), for people and for cron."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, se
 from egovnet.output import Column, Format, Section
 
 app = typer.Typer(help="Audits: idle links (Art. 15), clocks (Art. 12, 18), security checks (Art. 13, 21), link health "
-                       "(Art. 16, 20).", no_args_is_help=True)
+                       "(Art. 16, 20), drift (Art. 22).", no_args_is_help=True)
 
 
 @app.command("idle")
@@ -46,7 +47,7 @@ def idle(
     if close and not yes:
         if not output.is_terminal():
             raise Refused("--close shuts links on devices; confirm with --yes when running off a terminal (cron)")
-        if not typer.confirm("Shut every idle link found and send the written notices (Art. 15)?", err=True):
+        if not output.confirm("Shut every idle link found and send the written notices (Art. 15)?"):
             raise Refused("nothing was closed")
     with output.progress("closing idle links") as (advance, _total):
         data = audit(c, as_of=day, close=close, workers=workers, progress=advance)
@@ -228,3 +229,47 @@ def health(
 
 def _ids(value) -> str:
     return ", ".join(f"L{v}" for v in value)
+
+
+DRIFT_COLUMNS = [Column("id", "id", "right"), Column("device", "device"), Column("object", "object"),
+                 Column("link", "link", "right"), Column("kind", "finding"), Column("intended", "intended"),
+                 Column("actual", "actual"), Column("articles", "Art.", fmt=lambda v: ", ".join(map(str, v)))]
+
+
+@app.command("drift")
+def drift(
+    ctx: typer.Context,
+    device: Optional[str] = typer.Option(None, "--device", help="Only this device of the inventory."),
+    workers: int = typer.Option(4, "--workers", min=1, max=64, help="Devices read at once."),
+    as_json: bool = JSON_OPT,
+    fmt: Optional[Format] = FORMAT_OPT,
+    out: Optional[str] = OUT_OPT,
+) -> None:
+    """Each device's running config against what egovnet intends there (Art. 22; 3, 19 for the isolation).
+
+    Judged: every link's lines on its unit-facing port, unit VLAN and VLAN interface (QoS policy, nftables table),
+    any other port in a unit VLAN, the VPN instance and isolation ACL (against the last clean audit), and a
+    running config that is not saved. Each run keeps the device's config (secrets masked) under
+    EGOVNET_HOME/backups/DEVICE/, with 'last-clean' naming the last clean one.
+    Safe for cron: never prompts, one run at a time (a lock), stdout carries only the findings.
+    Exit 0 when every device is as intended, 4 when drift was found or a device could not be read.
+    Example: egovnet audit drift --json > drift.json || egovnet remediate zjj-sw1 --dry-run
+    """
+    from egovnet.services.drift import audit
+    from egovnet.services.history import require_intact_log
+
+    how = target(as_json, fmt, out)
+    c = services(ctx)
+    require_intact_log(c)  # an audit never rests on a rewritten log
+    with output.progress("reading devices") as (advance, _total):
+        data = audit(c, device=device, workers=workers, progress=advance)
+    output.render(data["findings"], DRIFT_COLUMNS, how, title=f"drift (Art. 22), run {data['run']}",
+                  sheet="drift", empty="no drift: every device is as egovnet intends")
+    for row in data["failed"]:
+        output.warn(f"device {row['device']} was not audited: {row['error']}")
+    if data["findings"] or data["failed"]:
+        devices = sorted({f["device"] for f in data["findings"]})
+        if devices:
+            output.warn(f"{len(data['findings'])} drift finding(s) on {', '.join(devices)} (Art. 22); see the plan "
+                        f"with 'egovnet remediate {devices[0]} --dry-run'")
+        raise typer.Exit(4)

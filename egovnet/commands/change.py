@@ -132,7 +132,7 @@ def apply(
     if not dry_run and not yes:
         if not output.is_terminal():
             raise Refused("applying a change may change a device; confirm with --yes when running off a terminal")
-        if not typer.confirm(f"Carry out change request {change_id}?", err=True):
+        if not output.confirm(f"Carry out change request {change_id}?"):
             raise Refused("nothing was changed")
     with output.progress("applying the change") as (advance, _total):
         data = run(services(ctx), change_id, dry_run=dry_run, progress=advance)

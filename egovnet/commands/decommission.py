@@ -25,7 +25,7 @@ def decommission(
         if not output.is_terminal():
             raise Refused("decommissioning removes configuration from a device; confirm with --yes when running "
                           "off a terminal")
-        if not typer.confirm(f"Remove link {link} from its device and return its resources?", err=True):
+        if not output.confirm(f"Remove link {link} from its device and return its resources?"):
             raise Refused("nothing was changed")
     with output.progress("decommissioning") as (advance, _total):
         data = run(services(ctx), link, reason, dry_run=dry_run, progress=advance)

@@ -58,7 +58,7 @@ def trust(ctx: typer.Context, name: str = typer.Argument(...),
     elif not yes:
         if not output.is_terminal():
             raise Refused("compare the fingerprint with the device's console, then run again with --yes")
-        if not typer.confirm("Record this key?", err=True):
+        if not output.confirm("Record this key?"):
             raise Refused("nothing recorded")
     if key["recorded"] != "same":
         key = record_host_key(ctx.obj, name, key)

@@ -35,7 +35,7 @@ def list_(
     unit: Optional[str] = typer.Option(None, "--unit", help="Only notices concerning this unit (name or code)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="approval | rejection | change_approval | "
                                                             "change_rejection | idle_warning | idle_closure | "
-                                                            "decommission"),
+                                                            "decommission | disconnect | reconnect | criticism"),
     as_json: bool = JSON_OPT,
     fmt: Optional[Format] = FORMAT_OPT,
     out: Optional[str] = OUT_OPT,

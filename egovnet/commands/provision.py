@@ -37,7 +37,7 @@ def provision(
         if not output.is_terminal():
             raise Refused("provisioning changes devices; confirm with --yes when running off a terminal")
         what = "every approved application" if all_approved else f"application(s) {', '.join(map(str, ids))}"
-        if not typer.confirm(f"Push configuration for {what} to the devices?", err=True):
+        if not output.confirm(f"Push configuration for {what} to the devices?"):
             raise Refused("nothing was pushed")
     with output.progress("provisioning") as (advance, set_total):
         result = run(services(ctx), ids, all_approved=all_approved, device=device, dry_run=dry_run,

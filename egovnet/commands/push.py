@@ -107,7 +107,7 @@ def abandon(
     if not yes:
         if not output.is_terminal():
             raise Refused("abandoning a push may change a device; confirm with --yes when running off a terminal")
-        if not typer.confirm(f"Abandon push {push} and undo what it left on its device?", err=True):
+        if not output.confirm(f"Abandon push {push} and undo what it left on its device?"):
             raise Refused("nothing was changed")
     data = run(services(ctx), push, reason)
     if as_json:

@@ -8,6 +8,7 @@ import typer
 
 from egovnet import output
 from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.i18n import _
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Review applications: approve, reject, extend construction (Art. 12-13).",
@@ -15,7 +16,7 @@ app = typer.Typer(help="Review applications: approve, reject, extend constructio
 
 
 def _days(value) -> str:
-    return "-" if value is None else (f"{value} overdue" if value < 0 else str(value))
+    return "-" if value is None else (_("{days} overdue").format(days=value) if value < 0 else str(value))
 
 
 COLUMNS = [Column("id", "id", "right"), Column("unit", "unit"), Column("dept", "department"),

@@ -181,3 +181,33 @@ def inverse(backup: dict[str, list[str]], commands: list[str], syntax) -> list[s
     for header in reversed(drop_sections):
         out.append(f"{negate} {header if header.startswith(SECTION_PREFIXES) else undo_key(header)}")
     return out
+
+
+def apply(commands: list[str], syntax) -> dict[str, list[str]]:
+    """The (section -> lines) the commands leave when typed in order on a device that had none of them: a line
+    replaces one of the same key in its section ('qos lr inbound cir 10000' over '... cir 50000'), a negation
+    removes what it names. The intended state of a link, from the same templates a push renders."""
+    undo_key = getattr(syntax, "undo_key", key)
+    out: dict[str, list[str]] = {}
+    for section, line, negated in _walk(commands, syntax):
+        if section is None:
+            if negated:
+                for header in [h for h in out if h == line or h.startswith(line + " ")]:
+                    del out[header]
+            else:
+                out.setdefault(line, [])
+            continue
+        lines = out.setdefault(section, [])
+        if negated:
+            lines[:] = [l for l in lines if not (l == line or l.startswith(line + " ")
+                                                 or undo_key(l.strip()) == line.strip())]
+        else:
+            if _depth(line) == 0:  # a line in a sub-mode (IOS `police` under `class`) sits beside its like
+                lines[:] = [l for l in lines if _depth(l) > 0 or key(l) != key(line)]
+            if line not in lines:
+                lines.append(line)
+    return out
+
+
+def with_parents(chosen: list[str], order: list[str]) -> list[str]:
+    return _with_parents(chosen, order)

@@ -13,7 +13,7 @@ from egovnet.devices.safety import check_commands, check_context
 from egovnet.errors import EgovnetError, InvalidConfig
 
 PACKAGED = Path(__file__).parent / "templates"
-ACTIONS = ("open", "close", "bandwidth", "shutdown", "no_shutdown")
+ACTIONS = ("open", "close", "bandwidth", "shutdown", "no_shutdown", "disconnect", "reconnect")
 
 
 def _env(platform: str, inventory: Path | None):

@@ -390,12 +390,19 @@ class CliSession:
         text = self._displayed(text)
         key = _key(text)
         shown = Node(text, [Node(line) for line in self._defaults(text)])
+        sub = text.endswith(" sub")  # VRP: a secondary address (`... sub`) is added beside the others
         for i, child in enumerate(node.children):
-            if _key(child.line) == key and not self._opener(child.line):
+            if child.line == text or (_key(child.line) == key and not self._opener(child.line) and not sub
+                                      and not child.line.endswith(" sub")):
                 node.children[i] = shown
                 break
         else:
             node.children.append(shown)
+        if self.path and self._kind(self.path[-1]) == "acl" and re.fullmatch(r"rule \d+ .+", text):
+            # ACL match order `config` (the default) sorts rules in ascending order of rule ID, and the device
+            # shows them so: a rule typed back after 'undo rule 5' stands before rule 10 again (H3C ACL
+            # configuration guide, "Match order"; Huawei S-series ACL configuration, match-order config)
+            node.children.sort(key=lambda c: int(c.line.split()[1]) if re.fullmatch(r"rule \d+ .+", c.line) else -1)
         return said
 
     def _defaults(self, text: str) -> list[str]:

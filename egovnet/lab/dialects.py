@@ -87,7 +87,9 @@ HUAWEI = Dialect(
         # S-series "Ethernet interface" commands: a Layer-2 port has no `ip address`
         "port": (_DESC, r"shutdown", r"port link-type (access|trunk|hybrid)", r"port default vlan \d+",
                  r"qos lr (inbound|outbound) cir \d+( cbs \d+)?", r"traffic-filter (inbound|outbound) acl (\d+|name \S+)"),
-        "vlanif": (_DESC, r"shutdown", r"ip address \S+ \S+", r"ip binding vpn-instance \S+",
+        # S-series "ip address (interface view)": ip address ip-address { mask | mask-length } [ sub ] (a secondary
+        # address with `sub`; "undo ip address" without arguments deletes every address of the interface)
+        "vlanif": (_DESC, r"shutdown", r"ip address \S+ \S+( sub)?", r"ip binding vpn-instance \S+",
                    r"traffic-filter (inbound|outbound) acl (\d+|name \S+)", r"nat outbound \d+", r"ipsec policy \S+"),
         "vlan": (r"description [\x21-\x7e][\x20-\x7e]{0,79}", r"name \S{1,31}"),  # description: 1-80 characters
         "acl": (r"rule \d+ (permit|deny) .+",),

@@ -124,6 +124,9 @@ def _file(ctx, data: ApplicationInput, values: dict, received: dt.date, separate
             raise Conflict(f"unit {unit.name!r} already has application {open_app.id} ({open_app.status}); "
                            "decide or finish it before filing another")
         if data.reopen is not None:
+            from egovnet.services.security import refuse_if_cut
+
+            refuse_if_cut(s, f"reopening link {data.reopen}", unit_ids=[unit.id], link_ids=[data.reopen])  # Art. 23
             link, joined = _closed_link(s, data.reopen, unit), False
             _address_free(s, link)
             values.update(kind="reopen", reopen_reason=data.reopen_reason)

@@ -66,6 +66,9 @@ def request(ctx, link_id: int, *, reason: str, bandwidth=None, release: str | No
     with unit_of_work(ctx.engine) as s:
         link = get_link(s, link_id)
         _active_link(link, f"request a change of link {link.id}")
+        from egovnet.services.security import refuse_if_cut
+
+        refuse_if_cut(s, f"a change request for link {link.id}", link_ids=[link.id])  # Art. 23
         on = units_on(s, link.id)
         if release is not None:
             who = find_unit(s, release)
@@ -204,6 +207,9 @@ def _apply(ctx, change_id: int, role: str, dry_run: bool, driver_factory, progre
                                   f"is carried out (Art. {ARTICLE})")
         link = s.get(Link, change.link_id)
         _active_link(link, f"apply change request {change.id}")
+        from egovnet.services.security import refuse_if_cut
+
+        refuse_if_cut(s, f"change request {change.id}", unit_ids=[change.unit_id], link_ids=[link.id])  # Art. 23
         kind = change.kind
     if kind == "release":
         return _release(ctx, change_id, role, dry_run)

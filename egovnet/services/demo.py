@@ -121,6 +121,9 @@ def _provision_on_lab(as_user, home: Path, log) -> tuple[list[str], list[dict]]:
             log("bdc.reviewer", f"change approve {c['id']}", f"approved, execution due {c['execution_due']}")
             c = changes.apply(ctx, c["id"])
             log("bdc.engineer", f"change apply {c['id']}", f"{c['result']} on {c['device']}: " + "; ".join(c["diff"]))
+        if result["results"] and not result["results"][0]["failed"]:
+            _drift_step(ctx, lab, result["results"][0], log)
+            _security_on_lab(as_user, inventory, result["results"][0]["unit_code"], lab, log)
         excerpt = []
         device = lab.devices[result["results"][0]["device"]] if result["results"] else None
         if device is not None:
@@ -132,3 +135,43 @@ def _provision_on_lab(as_user, home: Path, log) -> tuple[list[str], list[dict]]:
         return excerpt, result["results"]
     finally:
         lab.stop()
+
+
+def _drift_step(ctx, lab, row: dict, log) -> None:
+    """Art. 22: someone sets a rate on the unit's port by hand at the device's console (not saved); the drift
+    audit finds it and remediate puts the link's rate back through the push journal."""
+    from egovnet.lab.device import CliSession
+    from egovnet.services import drift
+
+    device = lab.devices[row["device"]]
+    console = CliSession(device)  # the demo's first link is on the Huawei VRP switch of 朱家角镇
+    for line in ("system-view", f"interface {row['port']}", "qos lr inbound cir 10000", "return"):
+        console.line(line)
+    log("someone at the console", f"interface {row['port']} / qos lr inbound cir 10000", "by hand, not saved")
+    found = drift.audit(ctx, device=device.name, workers=1)["findings"]
+    log("bdc.engineer", f"audit drift --device {device.name}", "; ".join(
+        f"{f['kind']} {f['object']}: {f['intended']} -> {f['actual']} (Art. {', '.join(map(str, f['articles']))})"
+        for f in found) or "no drift")
+    done = drift.remediate(ctx, device=device.name)
+    log("bdc.engineer", f"remediate {device.name} --yes",
+        f"push {done['push']} {done['status']}: {'; '.join(c.strip() for c in done['commands']) or 'save'}; findings "
+        f"{', '.join(map(str, done['resolved']))} resolved")
+def _security_on_lab(as_user, inventory, unit_code: str, lab, log) -> None:
+    """The Office cuts a unit off after a security incident and, once the remediation is on record, a second
+    Office user restores it (Art. 23): the port is shut and opened again through the push journal."""
+    from egovnet.services import security
+
+    duty, head = as_user("office.duty"), as_user("office.head")
+    for c in (duty, head):
+        c.inventory = inventory
+    cut = security.disconnect(duty, unit=unit_code, incident="村委会终端感染勒索病毒并向政务外网扫描（演示）")
+    row = cut["cut"][0]
+    down = "shutdown" in (lab.devices[row["device"]].section(f"interface {row['port']}") or [])
+    whole = f"; shared link cut whole, {'、'.join(sum(cut['shared_with'].values(), []))} too" if cut["shared_with"] else ""
+    log("office.duty", f"security disconnect --unit {unit_code}",
+        f"incident {cut['id']}: {row['device']} {row['port']} {'shut down' if down else 'NOT shut down'}{whole}, "
+        f"notice {cut['notice']['no']} (Art. 23)")
+    back = security.reconnect(head, cut["id"], remediation="已隔离并重装受感染终端，完成漏洞修补（演示）")
+    up = "shutdown" not in (lab.devices[row["device"]].section(f"interface {row['port']}") or [])
+    log("office.head", f"security reconnect {cut['id']}",
+        f"{'port enabled again' if up else 'port STILL DOWN'}, remediation recorded, notice {back['notice']['no']}")

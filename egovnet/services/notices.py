@@ -111,9 +111,12 @@ def _head(ctx, kind: str, row: Notice):
     from egovnet.notices.gbt9704 import Head
 
     n = ctx.policy.notices
-    return Head(issuer=n.issuer, masthead=n.masthead or n.issuer, format=row.format, doc_no=row.doc_no,
-                issued_on=row.issued_on, contact_person=n.contact.person, contact_phone=n.contact.phone,
-                printed_by=n.printed_by or n.issuer)
+    # the Office's own decisions (Art. 23, 26) go out under its name; every other notice under the BDC's
+    issuer = (row.context or {}).get("issued_as") or n.issuer
+    own = issuer == n.issuer
+    return Head(issuer=issuer, masthead=(n.masthead or n.issuer) if own else issuer, format=row.format,
+                doc_no=row.doc_no, issued_on=row.issued_on, contact_person=n.contact.person,
+                contact_phone=n.contact.phone, printed_by=(n.printed_by or n.issuer) if own else issuer)
 
 
 def _take_number(s, row: Notice) -> None:
@@ -159,7 +162,8 @@ def issue(s, ctx, kind: str, context: dict, *, subject_type: str, subject_id: in
     row.docx_path = str(path)
     s.add(row)
     s.flush()
-    events.record(s, ctx, "notice", row.id, "issue", role="bdc", article=row.article,
+    events.record(s, ctx, "notice", row.id, "issue", role="office" if context.get("issued_as") else "bdc",
+                  article=row.article,
                   after={"no": row.doc_no, "kind": kind, "subject": f"{subject_type}:{subject_id}",
                          "main_to": row.main_to, "copy_to": row.copy_to, "docx": str(path),
                          **({"reissue_of": reissue_of.doc_no or f"#{reissue_of.id}", "reason": reason}

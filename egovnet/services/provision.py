@@ -200,6 +200,13 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
                     raise PolicyViolation(f"application {app_id} is {app.status}; only an approved application "
                                           "is provisioned (Art. 12)")
                 unit = s.get(Unit, app.unit_id)
+                from egovnet.services.security import live_incidents, refuse_if_cut
+
+                # Art. 23: nothing is built, joined or reopened for a unit (or on a link) the Office has cut off;
+                # the cron run (--all-approved) leaves such an application for later and goes on with the others
+                if all_approved and live_incidents(s, unit_ids=[unit.id], link_ids=[app.link_id]):
+                    continue
+                refuse_if_cut(s, f"provisioning application {app_id}", unit_ids=[unit.id], link_ids=[app.link_id])
                 until = ctx.policy.mlps_valid_until(unit.mlps_level, unit.mlps_assessed)
                 if app.status != "active" and (until is None or until < ctx.today):
                     raise PolicyViolation(f"application {app_id}: unit {unit.name}'s MLPS assessment is missing or "
@@ -356,6 +363,12 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
     except Exception as exc:  # one device's trouble never stops the others
         if not isinstance(exc, EgovnetError):
             exc = EgovnetError(f"device {device.name}: unexpected {exc.__class__.__name__}: {str(exc)[:200]}")
+        from egovnet.errors import HostKeyChanged
+
+        if isinstance(exc, HostKeyChanged):  # possible interception: a security event in the Office's list (Art. 20)
+            from egovnet.services.security import record_host_key_mismatch
+
+            record_host_key_mismatch(ctx, device.name, str(exc), [j.push_id for j in work])
         for job in work:
             if job.result is None:
                 job.result = DeviceResult(device.name, job.label, failed=True, error=str(exc))

@@ -451,6 +451,12 @@ def _finish_device(ctx, inventory, driver_factory, device, rows) -> list[dict]:
     except Exception as exc:  # one device's trouble leaves its pushes open for a later run, never a traceback
         if not isinstance(exc, EgovnetError):
             exc = EgovnetError(f"device {device.name}: unexpected {exc.__class__.__name__}: {str(exc)[:200]}")
+        from egovnet.errors import HostKeyChanged
+
+        if isinstance(exc, HostKeyChanged):  # a security event in the Office's list (Art. 20)
+            from egovnet.services.security import record_host_key_mismatch
+
+            record_host_key_mismatch(ctx, device.name, str(exc), [p.id for p in rows])
         done = {r["push"] for r in results}
         for push in rows:
             if push.id not in done:  # the device cannot be reached: the push stays open for a later run

@@ -82,6 +82,12 @@ def collect(ctx, *, device: str | None = None, workers: int = 4, driver_factory=
                 readings.append({"link": link_id, "device": name, "port": port, "in_octets": rx, "out_octets": tx,
                                  "error": None})
         except EgovnetError as exc:
+            from egovnet.errors import HostKeyChanged
+
+            if isinstance(exc, HostKeyChanged):  # the nightly reading meets a changed key first: a security event
+                from egovnet.services.security import record_host_key_mismatch
+
+                record_host_key_mismatch(ctx, name, str(exc), [])
             done = {r["link"] for r in readings}
             readings.extend({"link": lid, "device": name, "port": port, "error": str(exc)}
                             for lid, port in by_device[name] if lid not in done)

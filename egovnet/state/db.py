@@ -22,7 +22,7 @@ from pathlib import Path
 
 from egovnet.errors import DatabaseError
 
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0015"
 POSTGRES_EXTRA = "pip install 'egovnet[postgres]'"
 # the key of egovnet's one writer lock on PostgreSQL (advisory locks are per database): b"egov"
 WRITE_LOCK_KEY = 0x65676F76

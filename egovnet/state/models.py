@@ -417,3 +417,74 @@ class FaultTicket(SQLModel, table=True):
     downtime_start: Optional[dt.datetime] = Field(default=None)
     downtime_end: Optional[dt.datetime] = Field(default=None)
     created_at: dt.datetime = Field(default_factory=utcnow)
+class DriftRun(SQLModel, table=True):
+    """One `audit drift` run (Art. 22): when, by whom, which devices, how many findings."""
+
+    __tablename__ = "drift_run"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=64)
+    devices: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    findings: int = 0
+    failed: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # devices not read
+
+
+class DriftFinding(SQLModel, table=True):
+    """A difference between a device's running config and what egovnet intends there (Art. 22; 3, 19 where the
+    isolation or the security measures are touched). Open until `remediate` brings the device back (its push)
+    or a later audit no longer sees it."""
+
+    __tablename__ = "drift_finding"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="drift_run.id", index=True)
+    found_at: dt.datetime = Field(default_factory=utcnow)
+    device: str = Field(max_length=64, index=True)
+    object: str = Field(max_length=200)
+    link_id: Optional[int] = Field(default=None, foreign_key="link.id", index=True)
+    kind: str = Field(max_length=32)
+    intended: Optional[str] = Field(default=None, max_length=1000)
+    actual: Optional[str] = Field(default=None, max_length=1000)
+    articles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="open", max_length=16, index=True)   # open | resolved
+    resolved_by: str = Field(default="", max_length=64)
+    resolved_at: Optional[dt.datetime] = Field(default=None)
+    push_id: Optional[int] = Field(default=None, foreign_key="push.id")
+class SecurityIncident(SQLModel, table=True):
+    """A security incident on which the Office (区政务服务办公室) cut a unit off the extranet (Art. 23): the
+    links cut, the units that lost access with them (all units of a shared link whose device cannot cut one
+    unit's part), the pushes that cut and restored access, and the remediation recorded before reconnecting.
+    open: recorded, the cut not yet confirmed on every device; disconnected; reconnected."""
+
+    __tablename__ = "security_incident"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)  # None: cut by --link
+    link_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    unit_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))   # every unit cut off
+    scope: str = Field(default="unit", max_length=16)       # unit | link | shared_link (a shared link cut whole)
+    incident: str = Field(max_length=2000)
+    state: str = Field(default="open", max_length=16, index=True)   # open | disconnected | reconnected
+    opened_by: str = Field(max_length=64)
+    opened_on: dt.date
+    disconnected_by: Optional[str] = Field(default=None, max_length=64)
+    disconnected_at: Optional[dt.datetime] = Field(default=None)
+    reconnected_by: Optional[str] = Field(default=None, max_length=64)
+    reconnected_at: Optional[dt.datetime] = Field(default=None)
+    remediation: str = Field(default="", max_length=2000)
+    push_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reconnect_push_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    error: str = Field(default="", max_length=2000)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Criticism(SQLModel, table=True):
+    """通报批评 (Art. 26): the Office's decision to criticise a unit in a circular, on one of the article's grounds."""
+
+    __tablename__ = "criticism"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    ground: int
+    facts: str = Field(max_length=2000)
+    decided_by: str = Field(max_length=64)
+    decided_on: dt.date
+    notice_id: Optional[int] = Field(default=None, foreign_key="notice.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)

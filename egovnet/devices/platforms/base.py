@@ -15,7 +15,7 @@ Render = Callable[[str, dict], list[str]]  # (template action, context) -> comma
 
 # the template that undoes each action, for platforms that undo by template rather than from the config tree
 OPPOSITE = {"open": "close", "close": "open", "shutdown": "no_shutdown", "no_shutdown": "shutdown",
-            "bandwidth": "bandwidth"}
+            "bandwidth": "bandwidth", "disconnect": "reconnect", "reconnect": "disconnect"}
 
 
 class Platform:
@@ -43,6 +43,10 @@ class Platform:
     port_example: str = ""
     max_vlan_name: int = 0                 # the VLAN's name/description as the template writes it (0: unchecked)
     acl_rule: str = ""                     # what isolation_acl may be, for people: "an advanced ACL 3000-3999 or a name"
+    # Art. 23 on a shared link (Art. 14): whether the device can cut one unit off and leave the others on. A
+    # shared link is one port, one VLAN and one subnet, and egovnet records no unit's own addresses or port in
+    # it, so no platform has a part of its own per unit: the disconnect cuts the whole link and says so.
+    cuts_one_unit_of_shared_link: bool = False
 
     # ---- session ----
     def netmiko_params(self, device) -> dict:
@@ -82,6 +86,22 @@ class Platform:
     def same(self, a: str, b: str) -> bool:
         """Whether two config displays show the same configuration (in the device's own order)."""
         raise NotImplementedError
+
+    # ---- drift (Art. 22): the running config against the intended state ----
+    def drift(self, running: str, links: list[dict], device, baseline: str | None) -> list[dict]:
+        """What differs from the intended state on the parts egovnet owns. ``links``: per active link
+        ``{"link": id, "commands": [...], "rate_commands": [...], "context": {...}}`` (the templates that built
+        it, in order); ``baseline``: an earlier config whose isolation sections were right (or None).
+        Each finding: object, link, kind, intended, actual, articles, and ``fix`` (what ``repair`` needs)."""
+        return []
+
+    def repair(self, running: str, findings: list[dict], links: list[dict]) -> list[str]:
+        """Commands that bring the device back to the intended state for these findings."""
+        return []
+
+    def unsaved(self, running: str, saved: str) -> list[str]:
+        """The parts where the running config differs from the saved one (empty: saved)."""
+        return [] if self.same(running, saved) else ["configuration"]
 
     # ---- counters (devices/counters.py: TextFSM templates checked against real captures) ----
     counter_family: str = ""
@@ -150,6 +170,105 @@ class ConfigTreePlatform(Platform):
     def same(self, a: str, b: str) -> bool:
         return configtree.same(self.tree(a), self.tree(b))
 
+    # lines a device shows under one it accepted, which no command typed (IOS: a policer's default actions)
+    shown_defaults: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # sections that hold the isolation (Art. 3): the VPN instance and the isolation ACL, by header prefix
+    isolation_prefixes = ("acl ", "ip access-list ", "ip vpn-instance ", "vrf ")
+
+    def desired(self, commands: list[str], context: dict) -> dict[str, list[str]]:
+        """The sections and lines a link's templates leave, as the device displays them."""
+        want = configtree.apply(commands, self)
+        for header, lines in want.items():
+            out = []
+            for line in lines:
+                out.append(line)
+                depth = len(line) - len(line.lstrip(" "))
+                for regex, extra in self.shown_defaults:
+                    if re.fullmatch(regex, line.strip()):
+                        out += [" " * (depth + 1) + e for e in extra]
+            want[header] = out
+        return want
+
+    def unsaved(self, running: str, saved: str) -> list[str]:
+        a, b = self.tree(running), self.tree(saved)
+        return [h for h in list(a) + [h for h in b if h not in a] if sorted(a.get(h, [])) != sorted(b.get(h, []))
+                or (h in a) != (h in b)]
+
+    def drift(self, running: str, links: list[dict], device, baseline: str | None) -> list[dict]:
+        have = self.tree(running)
+        findings: list[dict] = []
+        owned: set[str] = set()
+        vlan_keys: dict[str, tuple[int, str]] = {}   # 'port default vlan 101' -> (link, vlan) of the unit VLANs
+        for link in links:
+            want = self.desired(link["commands"], link["context"])
+            rate_keys = {configtree.key(l.strip()) for lines in configtree.intended(link.get("rate_commands", []),
+                                                                                   self).values() for l in lines}
+            vlan = str(link["context"].get("vlan"))
+            for header, lines in want.items():
+                owned.add(header)
+                for line in lines:
+                    if vlan in line.split() and header.startswith("interface "):
+                        vlan_keys[line.strip()] = (link["link"], vlan)
+                if header not in have:
+                    findings.append(_finding(header, link["link"], "missing_section", header, None, [22],
+                                             {"section": header, "add": lines, "whole": True, "order": lines}))
+                    continue
+                findings += _compare(self, header, lines, have[header], link["link"], [22], rate_keys)
+        # a port of no link (free, or outside the pool) carrying a unit's VLAN joins that unit's network (Art. 3)
+        for header, lines in have.items():
+            if not header.startswith("interface ") or header in owned:
+                continue
+            for line in lines:
+                hit = vlan_keys.get(line.strip())
+                if hit:
+                    findings.append(_finding(header, hit[0], "foreign_port_in_unit_vlan", None, line.strip(), [3, 22],
+                                             {"section": header, "remove": line, "order": lines}))
+        # the VPN instance and the isolation ACL against the last config in which they were right
+        if baseline:
+            before = self.tree(baseline)
+            names = {device.isolation_acl, device.vrf} - {None, ""}
+            for header in list(before) + [h for h in have if h not in before]:
+                if not header.startswith(self.isolation_prefixes) or not names & set(header.split()):
+                    continue
+                acl = header.startswith(("acl ", "ip access-list "))
+                kinds = ("acl_rule_removed", "acl_rule_added", "acl_rule_changed") if acl else None
+                if header not in have:
+                    findings.append(_finding(header, None, "missing_section", header, None, [3, 19, 22],
+                                             {"section": header, "add": before[header], "whole": True,
+                                              "order": before[header]}))
+                    continue
+                findings += _compare(self, header, before.get(header, []), have[header], None, [3, 19, 22], set(),
+                                     kinds)
+        return findings
+
+    def repair(self, running: str, findings: list[dict], links: list[dict]) -> list[str]:
+        have = self.tree(running)
+        blocks: dict[str, dict] = {}
+        for f in findings:
+            fix = f.get("fix")
+            if not fix:
+                continue
+            block = blocks.setdefault(fix["section"], {"whole": False, "add": [], "remove": [], "order": [],
+                                                       "have": have.get(fix["section"], [])})
+            block["whole"] |= bool(fix.get("whole"))
+            block["add"] += [l for l in fix.get("add", []) if l not in block["add"]]
+            if fix.get("remove") and fix["remove"] not in block["remove"]:
+                block["remove"].append(fix["remove"])
+            block["order"] = block["order"] or fix.get("order", [])
+        out: list[str] = []
+        for header, b in blocks.items():
+            if not header.startswith(configtree.SECTION_PREFIXES) and not b["add"] and b["whole"]:
+                out.append(header)   # a top-level line (VRPv8 `qos car NAME cir ...`)
+                continue
+            body = []
+            for line in b["remove"]:
+                depth = len(line) - len(line.lstrip(" "))
+                body += [f" {p}" for p in configtree.with_parents([line], b["have"])[:-1]]
+                body.append(f" {' ' * depth}{self.negate} {self.undo_key(line.strip())}")
+            body += [f" {l}" for l in configtree.with_parents(b["add"], b["order"] or b["add"])]
+            out += [header, *body, self.up]
+        return out
+
     _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,62}")
 
     @staticmethod
@@ -192,3 +311,38 @@ def acl_problems(found: tuple[str, list[str]] | None, acl: str, create: str, rul
         return [f"isolation ACL {acl} has no deny rule ('{header}' only permits, and packets that match no rule "
                 "pass, so it isolates nothing)"]
     return []
+
+
+# ---- drift (Art. 22) ----
+
+def _finding(obj: str, link, kind: str, intended, actual, articles, fix) -> dict:
+    return {"object": obj, "link": link, "kind": kind, "intended": intended, "actual": actual,
+            "articles": sorted(articles), "fix": fix}
+
+
+def _compare(platform, header: str, want: list[str], have: list[str], link, articles, rate_keys,
+             kinds: tuple[str, str, str] | None = None) -> list[dict]:
+    """One section: the intended lines it lacks, the lines egovnet did not put there, and the lines of one key
+    whose value changed (a hand-set rate, a changed description), each a finding."""
+    missing_kind, extra_kind, changed_kind = kinds or ("missing_line", "unexpected_line", None)
+    lacking = [l for l in want if l not in have]
+    extra = [l for l in have if l not in want]
+    out = []
+    for line in lacking:
+        k = configtree.key(line.strip())
+        partner = next((e for e in extra if configtree.key(e.strip()) == k and k != "ip address"
+                        and len(e) - len(e.lstrip()) == len(line) - len(line.lstrip())), None)
+        if partner is not None:
+            extra.remove(partner)
+            kind = changed_kind or ("changed_description" if k in ("description", "name") else
+                                    "changed_rate" if k in rate_keys else "changed_line")
+            out.append(_finding(header, link, kind, line.strip(), partner.strip(), articles,
+                                {"section": header, "add": [line], "order": want}))
+        else:
+            out.append(_finding(header, link, missing_kind, line.strip(), None, articles,
+                                {"section": header, "add": [line], "order": want}))
+    for line in extra:
+        kind = "extra_address" if configtree.key(line.strip()) == "ip address" and not kinds else extra_kind
+        out.append(_finding(header, link, kind, None, line.strip(), articles,
+                            {"section": header, "remove": line, "order": want}))
+    return out

@@ -78,6 +78,15 @@ class CiscoIos(ConfigTreePlatform):
 
     counter_family = "cisco_ios"
 
+    # IOS QoS Command Reference, "police": a single-rate policer is shown with its default actions under it
+    shown_defaults = ((r"police cir \d+", ("conform-action transmit", "exceed-action drop")),)
+
+    def desired(self, commands: list[str], context: dict) -> dict[str, list[str]]:
+        want = super().desired(commands, context)
+        if context.get("vtp_mode", "server") in VTP_HIDES_VLANS:  # `vlan N` lives in vlan.dat
+            want = {h: lines for h, lines in want.items() if not re.fullmatch(r"vlan \d+", h)}
+        return want
+
     # ---- preconditions (Art. 3) ----
     # VRF: Cisco IOS "Multiprotocol VRF" / MPLS L3VPN configuration guides: a `vrf definition X` carries IPv4
     # only with `address-family ipv4` under it; the older `ip vrf X` is IPv4-only by itself.

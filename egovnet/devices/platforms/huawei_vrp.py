@@ -39,7 +39,10 @@ class HuaweiVrp(ConfigTreePlatform):
         m = re.match(r"qos lr (inbound|outbound) ", line)
         if m:
             return f"qos lr {m.group(1)}"
-        if line.startswith(("traffic-filter ", "nat outbound ")):
+        # "ip address (interface view)": a bare 'undo ip address' deletes every address of the interface, so one
+        # address (a secondary one, `sub`) is removed by its whole line
+        if line.startswith(("traffic-filter ", "nat outbound ")) or (line.startswith("ip address ")
+                                                                      and line.endswith(" sub")):
             return line
         return super().undo_key(line)
 

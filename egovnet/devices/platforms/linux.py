@@ -118,6 +118,20 @@ class Linux(Platform):
         return {name: found() for name, found in want.items()}
 
     @staticmethod
+    def cut(running: str, c: dict) -> dict[str, bool]:
+        """The parts of an Office disconnect (Art. 23, disconnect.j2) the router shows: the two cut chains of the
+        link's table on their hooks, with their drop rules for the unit's port."""
+        port, table = c["port"], f"inet egov_l{c['link_id']}"
+        rules = Linux.ruleset(running)
+
+        def rule(chain: str, hook: str, text: str) -> bool:
+            found = rules.get((table, chain), [])
+            return bool(found) and f"hook {hook} " in found[0] and text in found[1:]
+        return {f"cut of traffic from {port}": rule("cut_forward", "forward", f'iifname "{port}" drop'),
+                f"cut of traffic to {port}": rule("cut_forward", "forward", f'oifname "{port}" drop'),
+                f"cut of {port} toward the router": rule("cut_input", "input", f'iifname "{port}" drop')}
+
+    @staticmethod
     def rates(running: str, c: dict) -> dict[str, int | None]:
         """The tbf rate, bit/s, toward the unit (on the port) and from it (on the link's IFB device)."""
         units = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
@@ -131,10 +145,18 @@ class Linux(Platform):
         return out
 
     def gaps(self, running: str, job, verifying: bool = False) -> list[str]:
+        if job.action == "repair":   # a drift remediation: done when the links show no drift
+            return [f"{f['object']}: {f['actual'] or f['intended']}"
+                    for f in self.drift(running, job.context.get("links", []), None, None)]
         if job.action == "open":
             return [name for name, there in self.parts(running, job.context).items() if not there]
         if job.action == "close":
             return [f"{name} (should be gone)" for name, there in self.parts(running, job.context).items() if there]
+        if job.action in ("disconnect", "reconnect"):
+            cut = self.cut(running, job.context)
+            if job.action == "disconnect":
+                return [name for name, there in cut.items() if not there]
+            return [f"{name} (should be gone)" for name, there in cut.items() if there]
         # link state is not in the listing: always send (the steps are idempotent) and let the shell's error
         # pattern decide; a rate is checked both ways once sent
         if not verifying:
@@ -149,9 +171,72 @@ class Linux(Platform):
                 for dev, rate in self.rates(running, c).items() if rate != want] + \
             [name for name in upload if not parts[name]]
 
+    @staticmethod
+    def expected_rules(c: dict) -> dict[str, list[str]]:
+        """The rules the open template puts in each chain of the link's table (without comments)."""
+        port = c["port"]
+        i, o = f'iifname "{port}"', f'oifname "{port}"'
+        return {"from_unit": [f"{i} ip daddr != {c['core_prefix']} drop", f"{i} ip saddr != {c['subnet']} drop",
+                              f"{i} meta nfproto ipv6 drop"],
+                "to_unit": [f"{o} ip saddr != {c['core_prefix']} drop", f"{o} meta nfproto ipv6 drop"],
+                "input": [f"{i} ip daddr {c['gateway']} icmp type echo-request accept",
+                          f"{i} ct state established,related accept", f"{i} drop"]}
+
+    def drift(self, running: str, links: list[dict], device, baseline: str | None) -> list[dict]:
+        """Per link: a part missing, a rule or chain in the link's own nftables table that its template did not
+        put there (a hand-added accept opens the isolation, Art. 3), a tbf rate other than the link's."""
+        out = []
+        rules = self.ruleset(running)
+
+        def finding(obj, link, kind, intended, actual, articles):
+            return {"object": obj, "link": link, "kind": kind, "intended": intended, "actual": actual,
+                    "articles": sorted(articles), "fix": {"link": link}}
+        for link in links:
+            c, lid = link["context"], link["link"]
+            table = f"inet egov_l{c['link_id']}"
+            for name, there in self.parts(running, c).items():
+                if not there:
+                    out.append(finding(name, lid, "missing_line", name, None, [22]))
+            expected = self.expected_rules(c)
+            for (tab, chain), found in rules.items():
+                if tab != table:
+                    continue
+                if chain not in expected:
+                    out.append(finding(f"nftables table {table}", lid, "nft_chain_added", None, f"chain {chain}",
+                                       [3, 22]))
+                    continue
+                for rule in found[1:]:
+                    bare = re.sub(r' comment "[^"]*"$', "", rule)
+                    if bare not in expected[chain]:
+                        out.append(finding(f"nftables table {table} chain {chain}", lid, "nft_rule_added", None,
+                                           bare, [3, 22]))
+            want = c["bandwidth_mbps"] * 1_000_000
+            for dev, rate in self.rates(running, c).items():
+                if rate is not None and rate != want:
+                    out.append(finding(f"tbf qdisc on {dev}", lid, "changed_rate", f"rate {want} bit/s",
+                                       f"rate {rate} bit/s", [22]))
+        return out
+
+    def repair(self, running: str, findings: list[dict], links: list[dict]) -> list[str]:
+        """The open template of each link with a finding: it empties and refills the link's chains in one nft
+        transaction and replaces its qdiscs, so the link is never unfiltered while it is repaired."""
+        wanted = {f["link"] for f in findings}
+        out: list[str] = []
+        for link in links:
+            if link["link"] in wanted:
+                out += link["commands"]
+                # a chain a person added to the link's table goes too (its hook would see the unit's packets)
+                table = f"inet egov_l{link['context']['link_id']}"
+                out += [f"nft 'flush chain {table} {name} ; delete chain {table} {name}'"
+                        for f in findings for name in [f["actual"].split()[1]]
+                        if f["link"] == link["link"] and f["kind"] == "nft_chain_added"]
+        return out
+
     def undo(self, before: str, current: str, job, render: Render) -> list[str]:
         """The opposite templates, newest action first; a rate goes back to the link's previous rate."""
         out: list[str] = []
+        if job.action == "repair":
+            return out   # the state before was the drift itself: nothing egovnet would type back
         for action in reversed(job.actions):
             out += render(OPPOSITE[action], job.previous or job.context)
         return out
