@@ -86,7 +86,36 @@ def year(lab):
        today="2026-09-01")
     ok("security", "check", "record", "lt-c", "--kind", "bdc_check", "--date", "2026-09-02", "--result", "fail",
        "--findings", "弱口令", today="2026-09-02")
+    # drift (Art. 22): a rate set by hand on link 1's port, found and put back; later a description changed by
+    # hand, found and still open at the year's end
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/1", "qos lr inbound cir 10000"])
+    assert run("--today", "2026-10-15", "audit", "drift", "--json").code == 4
+    ok("--today", "2026-10-16", "remediate", "zjj-sw1", "--yes")
+    # the Office cuts lt-c off for an incident and another Office user reconnects it (Art. 23); a criticism (Art. 26)
+    ok("--today", "2026-10-20", "security", "disconnect", "--unit", "lt-c", "--incident", "终端感染蠕虫病毒", "--yes",
+       user="office.duty")
+    ok("--today", "2026-10-22", "security", "reconnect", "1", "--remediation", "已清除病毒并加固终端", "--yes",
+       user="office.head")
+    ok("--today", "2026-11-05", "security", "criticize", "lt-c", "--ground", "2", "--facts", "安全检查发现的问题逾期未整改",
+       user="office.duty")
+    by_hand(lab, "zjj-sw1", ["interface GigabitEthernet0/0/1", "description hand-edit"])
+    assert run("--today", "2026-12-01", "audit", "drift", "--json").code == 4
     return lab
+
+
+def by_hand(lab, name, commands):
+    """An engineer's own SSH session to the device, outside egovnet, saving what they did."""
+    import os
+
+    from netmiko import ConnectHandler
+
+    conn = ConnectHandler(device_type=lab.devices[name].platform, host=lab.host, port=lab.ports[name],
+                          username="netops", password=os.environ["EGOVNET_LAB_PASSWORD"], fast_cli=False)
+    try:
+        conn.send_config_set(commands, exit_config_mode=True)
+        conn.save_config()
+    finally:
+        conn.disconnect()
 
 
 def monitor(link: int, day: str, *, down=(), rate: float = 10) -> None:
@@ -134,7 +163,9 @@ def expected_json() -> dict:
                     bdc_check_missing=0, risk_assessment_overdue=0, risk_assessment_missing=0,
                     fail_without_follow_up=0, bdc_checks=0, mlps_assessments=0, risk_assessments=0, failed=0)
     notices = dict(approval=0, rejection=0, change_approval=0, change_rejection=0, idle_warning=0, idle_closure=0,
-                   decommission=0, deliveries_missing=0)
+                   decommission=0, disconnect=0, reconnect=0, criticism=0, deliveries_missing=0)
+    drift = dict(found=0, resolved=0, open_at_end=0)
+    incidents = dict(incidents=0, units_cut_off=0, reconnected=0, cut_off_at_end=0, criticisms=0)
     return {
         "year": 2026, "article": 24, "period": {"from": "2026-01-01", "to": "2026-12-31"}, "partial": False,
         "towns": TOWNS,
@@ -216,10 +247,21 @@ def expected_json() -> dict:
                      "last": None, "due": None, "article": 21}]},
             "notices": {"by_town": [
                 row("朱家角镇", **{**notices, "approval": 1, "change_approval": 1, "deliveries_missing": 2}),
-                row("练塘镇", **{**notices, "approval": 2, "idle_closure": 1, "deliveries_missing": 3}),
+                row("练塘镇", **{**notices, "approval": 2, "idle_closure": 1, "disconnect": 1, "reconnect": 1,
+                              "criticism": 1, "deliveries_missing": 6}),
                 row("未填街镇", **{**notices, "rejection": 1, "deliveries_missing": 1})],
                 "district": row("全区", **{**notices, "approval": 3, "rejection": 1, "change_approval": 1,
-                                         "idle_closure": 1, "deliveries_missing": 6})},
+                                         "idle_closure": 1, "disconnect": 1, "reconnect": 1, "criticism": 1,
+                                         "deliveries_missing": 9})},
+            "drift": {"by_town": [row("朱家角镇", found=2, resolved=1, open_at_end=1), row("练塘镇", **drift),
+                                  row("未填街镇", **drift)],
+                      "district": row("全区", found=2, resolved=1, open_at_end=1), "audits": 2},
+            "incidents": {"by_town": [row("朱家角镇", **incidents),
+                                      row("练塘镇", incidents=1, units_cut_off=1, reconnected=1, cut_off_at_end=0,
+                                          criticisms=1),
+                                      row("未填街镇", **incidents)],
+                          "district": row("全区", incidents=1, units_cut_off=1, reconnected=1, cut_off_at_end=0,
+                                          criticisms=1)},
         },
         "proposals": [
             {"topic": "late_construction", "article": 12, "towns": ["练塘镇"],
@@ -235,6 +277,8 @@ def expected_json() -> dict:
              "proposal": "督促相关单位限期完成等级保护测评并报区大数据中心备案，逾期未整改的报区政务服务办公室处理"},
             {"topic": "follow_up", "article": 21, "towns": ["练塘镇"], "finding": "检查不合格未整改复查：练塘镇1项",
              "proposal": "督促相关单位限期整改并复查，逾期的报区政务服务办公室（第二十一条、第二十六条）"},
+            {"topic": "drift", "article": 22, "towns": ["朱家角镇"], "finding": "接入设备配置多次被擅自改动：朱家角镇2项",
+             "proposal": "约谈相关接入单位，重申不得擅自变更政务外网线路和接入设备（第二十二条），对其接入设备按月核查配置"},
             {"topic": "availability", "article": 16, "towns": ["朱家角镇"],
              "finding": f"链路可用率低于99.5%：朱家角镇（{A}）83.333%",
              "proposal": "逐条分析中断原因（线路、设备、供电），必要时增加备用链路或更换设备"},
@@ -245,26 +289,30 @@ def expected_json() -> dict:
     }
 
 
-def test_a_scripted_year_as_json(year):
+def test_a_scripted_year(year, tmp_path):
+    """One scripted year (the fixture takes most of a minute on the lab), three outputs compared."""
     r = ok("--today", "2026-12-31", "report", "annual", "--year", "2026", "--json")
     assert r.json() == expected_json()
     assert r.err == ""   # nothing else said, no file written without --out
+    check_workbook(tmp_path)
+    check_document(tmp_path / "reports")
 
 
 def rows_of(ws) -> list[list]:
     return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
-def test_the_workbook_cell_by_cell(year, tmp_path):
+def check_workbook(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     r = ok("--today", "2026-12-31", "report", "annual", "--year", "2026", "--out", str(out))
-    assert r.err.splitlines() == [f"wrote 72 rows to {out / 'annual-2026.xlsx'}", f"wrote {out / 'annual-2026.docx'}"]
+    assert r.err.splitlines() == [f"wrote 81 rows to {out / 'annual-2026.xlsx'}", f"wrote {out / 'annual-2026.docx'}"]
     wb = load_workbook(out / "annual-2026.xlsx")
     assert wb.sheetnames == ["概况（第二十四条）", "链路（第十二、十四、十五条）", "可用性（第十六、十七条）", "链路可用性（第十六、十七条）",
                              "故障处理（第十七条）", "按时办结（第十二、十七、十八条）", "资源调整（第十八条）", "使用（第十五、十六条）",
                              "带宽饱和（第十六、十八条）", "安全（第十三、二十一条）", "安全问题单位（第十三、二十一条）",
-                             "公文（第十二、十五、十八条）", "改进建议（第二十四条）"]
+                             "配置偏离（第二十二条）", "安全事件（第二十三、二十六条）", "公文（第十二、十五、十八、二十三、二十六条）",
+                             "改进建议（第二十四条）"]
     assert rows_of(wb["概况（第二十四条）"]) == [
         ["项目", "内容"], ["评估年度", 2026], ["统计期间", "2026-01-01 至 2026-12-31"], ["全年数据", "是"],
         ["街镇", "朱家角镇、练塘镇、未填街镇"], ["依据", "《青浦区电子政务外网管理办法》第二十四条"]]
@@ -338,23 +386,29 @@ def test_the_workbook_cell_by_cell(year, tmp_path):
         [C, "练塘镇", "检查不合格未复查", "2026-09-02", None, "第二十一条"],
         [C, "练塘镇", "等保测评过期", "2024-01-01", "2026-01-01", "第十三条"],
         [C, "练塘镇", "无风险评估记录", None, None, "第二十一条"]]
-    assert rows_of(wb["公文（第十二、十五、十八条）"]) == [
+    assert rows_of(wb["配置偏离（第二十二条）"]) == [
+        ["街镇", "发现配置偏离", "已纠正", "期末未纠正"], ["朱家角镇", 2, 1, 1], ["练塘镇", 0, 0, 0], ["未填街镇", 0, 0, 0],
+        ["全区", 2, 1, 1]]
+    assert rows_of(wb["安全事件（第二十三、二十六条）"]) == [
+        ["街镇", "安全事件（断开连接）", "涉及单位", "已恢复连接", "期末仍断开", "通报批评"], ["朱家角镇", 0, 0, 0, 0, 0],
+        ["练塘镇", 1, 1, 1, 0, 1], ["未填街镇", 0, 0, 0, 0, 0], ["全区", 1, 1, 1, 0, 1]]
+    assert rows_of(wb["公文（第十二、十五、十八、二十三、二十六条）"]) == [
         ["街镇", "接入批准（第十二条）", "接入不予批准（第十二条）", "资源调整批准（第十八条）", "资源调整不予批准（第十八条）",
-         "关闭链路提醒（第十五条）", "关闭链路（第十五条）", "拆除链路（第十八条）", "未登记送达"],
-        ["朱家角镇", 1, 0, 1, 0, 0, 0, 0, 2], ["练塘镇", 2, 0, 0, 0, 0, 1, 0, 3], ["未填街镇", 0, 1, 0, 0, 0, 0, 0, 1],
-        ["全区", 3, 1, 1, 0, 0, 1, 0, 6]]
+         "关闭链路提醒（第十五条）", "关闭链路（第十五条）", "拆除链路（第十八条）", "中断连接（第二十三条）", "恢复连接（第二十三条）",
+         "通报批评（第二十六条）", "未登记送达"],
+        ["朱家角镇", 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2], ["练塘镇", 2, 0, 0, 0, 0, 1, 0, 1, 1, 1, 6],
+        ["未填街镇", 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], ["全区", 3, 1, 1, 0, 0, 1, 0, 1, 1, 1, 9]]
     fixes = expected_json()["proposals"]
     assert rows_of(wb["改进建议（第二十四条）"]) == [["序号", "街镇", "问题", "建议", "条款"]] + [
         [i, "、".join(p["towns"]), p["finding"], p["proposal"], art]
-        for i, (p, art) in enumerate(zip(fixes, ("第十二条", "第十七条", "第十六条", "第十三条", "第二十一条", "第十六条",
-                                                  "第十八条")), 1)]
+        for i, (p, art) in enumerate(zip(fixes, ("第十二条", "第十七条", "第十六条", "第十三条", "第二十一条", "第二十二条",
+                                                  "第十六条", "第十八条")), 1)]
 
 
-def test_the_report_document(year, tmp_path):
+def check_document(folder):
     from test_notices import east_asia
 
-    ok("--today", "2026-12-31", "report", "annual", "--year", "2026", "--out", str(tmp_path))
-    doc = Document(tmp_path / "annual-2026.docx")
+    doc = Document(folder / "annual-2026.docx")
     sec = doc.sections[0]
     assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
     assert tuple(round(m.mm) for m in (sec.top_margin, sec.left_margin, sec.right_margin, sec.bottom_margin)) == (
@@ -384,12 +438,14 @@ def test_the_report_document(year, tmp_path):
                  "链路流量监测覆盖率17.5%",
                  "等级保护测评已过期1家，无测评记录0家，60日内到期0家；",
                  "检查不合格未整改复查1项。期内开展定期安全检查2次",
+                 "开展接入设备配置核查2次，发现配置偏离2项，已纠正1项，期末未纠正1项（第二十二条）。发生网络安全事件并由区政务服务办公室"
+                 "断开连接1起，涉及单位1家，已恢复连接1起，期末仍断开0起（第二十三条）；通报批评1家次（第二十六条）。",
                  "练塘镇：期末在用链路1条，新开通2条，关闭1条；监测可用率100.00%，故障报修2件；各类时限超时6件；流量监测覆盖率28.7%；"
                  "等级保护测评过期或无记录1家。",
                  "未填街镇：期末在用链路0条，新开通0条，关闭0条；监测可用率数据不足，故障报修0件；各类时限超时0件；流量监测覆盖率数据不足；",
                  "（一）网络接入施工多次超时：练塘镇2件（共2件）。建议：与该街镇及施工单位逐项排查超期原因",
                  f"（四）在网单位等级保护测评过期或无记录：练塘镇1家（{C}）。建议：",
-                 f"（七）链路带宽接近或超过饱和：练塘镇（{C}）96.0%。建议：告知接入单位按第十八条提出资源调整申请",
+                 f"（八）链路带宽接近或超过饱和：练塘镇（{C}）96.0%。建议：告知接入单位按第十八条提出资源调整申请",
                  "附件：2026年度电子政务外网运行评估数据表", "青浦区大数据中心\n2026年12月31日\n（联系人："):
         assert part in text, part
     for code in ("zjj-a", "lt-b", "lt-c", "agri"):
@@ -411,7 +467,7 @@ def test_too_little_data_is_null_never_100_percent(tmp_path):
     assert r["sections"]["usage"]["district"]["coverage"] is None
     assert r["proposals"] == []
     res = ok("--today", "2026-06-30", "report", "annual", "--year", "2026", "--out", str(tmp_path))
-    assert res.err.splitlines() == [f"wrote 31 rows to {tmp_path / 'annual-2026.xlsx'}",
+    assert res.err.splitlines() == [f"wrote 35 rows to {tmp_path / 'annual-2026.xlsx'}",
                                     f"wrote {tmp_path / 'annual-2026.docx'}",
                                     "Warning: 2026 is not over: figures up to 2026-06-30", "no figure calls for a fix"]
     wb = load_workbook(tmp_path / "annual-2026.xlsx")
@@ -447,23 +503,23 @@ def test_issue_numbers_the_report_from_the_register_once(year, tmp_path, _home):
                             "role 'bdc' (区大数据中心) (Art. 24)")
     assert list(tmp_path.iterdir()) == []
     r = ok("--today", "2026-12-31", "report", "annual", "--year", "2026", "--issue", "--out", str(tmp_path))
-    issued = _home / "notices" / "2026" / "2026-0007-annual_report.docx"
-    assert r.err.splitlines()[:2] == [f"wrote 72 rows to {tmp_path / 'annual-2026.xlsx'}",
-                                      f"issued 青数〔2026〕7号: {issued}, copied to {tmp_path / 'annual-2026.docx'}"]
+    issued = _home / "notices" / "2026" / "2026-0010-annual_report.docx"
+    assert r.err.splitlines()[:2] == [f"wrote 81 rows to {tmp_path / 'annual-2026.xlsx'}",
+                                      f"issued 青数〔2026〕10号: {issued}, copied to {tmp_path / 'annual-2026.docx'}"]
     assert issued.read_bytes() == (tmp_path / "annual-2026.docx").read_bytes()
     doc = Document(issued)
     paras = [p for p in doc.paragraphs if p.text]
-    assert [p.text for p in paras[:5]] == ["青浦区大数据中心文件", "青数〔2026〕7号", "关于2026年度电子政务外网",
+    assert [p.text for p in paras[:5]] == ["青浦区大数据中心文件", "青数〔2026〕10号", "关于2026年度电子政务外网",
                                            "运行评估情况的报告", "区政务服务办公室："]
     assert border(paras[1], "bottom") == ("single", "FF0000")
     rows = [n for n in ok("notice", "list", "--json").json() if n["kind"] == "annual_report"]
     assert [(n["no"], n["label"], n["article"], n["main_to"], n["copy_to"], n["subject"]) for n in rows] == [
-        ("青数〔2026〕7号", "年度评估报告", 24, ["区政务服务办公室"], [], "report 2026")]
+        ("青数〔2026〕10号", "年度评估报告", 24, ["区政务服务办公室"], [], "report 2026")]
     assert sql("SELECT action, article FROM event WHERE object_type = 'notice' ORDER BY id DESC LIMIT 1") == [
         ("issue", 24)]
     r = fails(3, "--today", "2027-01-05", "report", "annual", "--year", "2026", "--issue", "--out", str(tmp_path))
-    assert r.err == ("Error: the evaluation of 2026 was issued as 青数〔2026〕7号 on 2026-12-31 (Art. 24); to correct "
-                     "it, 'egovnet notice reissue 青数〔2026〕7号 --reason TEXT'\n")
+    assert r.err == ("Error: the evaluation of 2026 was issued as 青数〔2026〕10号 on 2026-12-31 (Art. 24); to correct "
+                     "it, 'egovnet notice reissue 青数〔2026〕10号 --reason TEXT'\n")
 
 
 def test_a_rewritten_event_log_is_refused(_home, tmp_path):

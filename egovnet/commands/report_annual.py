@@ -139,6 +139,11 @@ FAULTS = [Column("town", "街镇"), Column("tickets", "故障报修", "right"), 
 SATURATION = [Column("link", "链路", "right"), Column("town", "街镇"), Column("units", "接入单位", fmt="、".join),
               Column("utilisation_pct", "带宽利用率（95百分位，%）", "right"), Column("threshold", "上限（%）", "right"),
               Column("finding", "判断")]
+DRIFT = [Column("town", "街镇"), Column("found", "发现配置偏离", "right"), Column("resolved", "已纠正", "right"),
+         Column("open_at_end", "期末未纠正", "right")]
+INCIDENTS = [Column("town", "街镇"), Column("incidents", "安全事件（断开连接）", "right"),
+             Column("units_cut_off", "涉及单位", "right"), Column("reconnected", "已恢复连接", "right"),
+             Column("cut_off_at_end", "期末仍断开", "right"), Column("criticisms", "通报批评", "right")]
 FIX_COLUMNS = [Column("no", "序号", "right"), Column("towns", "街镇", fmt="、".join), Column("finding", "问题"),
                Column("proposal", "建议"), Column("article", "条款")]
 SUMMARY = [Column("item", "项目"), Column("value", "内容")]
@@ -178,7 +183,9 @@ def sheets(report: dict) -> list[Section]:
             Section("带宽饱和（第十六、十八条）", saturated, SATURATION),
             Section("安全（第十三、二十一条）", _with_district(sec["security"]), SECURITY),
             Section("安全问题单位（第十三、二十一条）", findings, SECURITY_UNITS),
-            Section("公文（第十二、十五、十八条）", _with_district(sec["notices"]), _notice_columns()),
+            Section("配置偏离（第二十二条）", _with_district(sec["drift"]), DRIFT),
+            Section("安全事件（第二十三、二十六条）", _with_district(sec["incidents"]), INCIDENTS),
+            Section("公文（第十二、十五、十八、二十三、二十六条）", _with_district(sec["notices"]), _notice_columns()),
             Section("改进建议（第二十四条）", _fixes(report), FIX_COLUMNS)]
 
 

@@ -353,6 +353,71 @@ def saturation(ctx, period: Period, towns: Towns) -> list[dict]:
     return sorted(out, key=lambda r: r["link"])
 
 
+def drift_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Configuration drift (Art. 22) from `audit drift`'s record: findings found and resolved in the period (by
+    the effective day of their events), those still open at its end, the audits run. A finding on a link counts
+    in the link's town; one on a device (not on a link) only in the district row."""
+    from egovnet.state.models import DriftFinding
+
+    t = _table(names, ("found", "resolved", "open_at_end"))
+    rows = {f.id: f for f in s.exec(select(DriftFinding)).all()}
+    found_on: dict[int, dt.date] = {}
+    resolved_on: dict[int, dt.date] = {}
+    for e in s.exec(select(Event).where(Event.object_type == "drift_finding",
+                                        Event.action.in_(("drift.found", "drift.resolved"))).order_by(Event.id)).all():
+        (found_on if e.action == "drift.found" else resolved_on).setdefault(e.object_id, e.effective_date)
+
+    def count(finding, field):
+        if finding.link_id is not None:
+            _count(t, towns.of_link(finding.link_id), field)
+        else:
+            t[DISTRICT][field] += 1
+
+    for fid, finding in rows.items():
+        found, resolved = found_on.get(fid), resolved_on.get(fid)
+        if found in period:
+            count(finding, "found")
+        if resolved in period:
+            count(finding, "resolved")
+        if found is not None and found <= period.last and (resolved is None or resolved > period.last):
+            count(finding, "open_at_end")
+    audits = len(_events(s, period, "drift_run", ("drift.audit",)))
+    return {**_rows(t), "audits": audits}
+
+
+def incidents_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
+    """Security incidents on which the Office cut units off (Art. 23) and criticism circulars (Art. 26): each in
+    the town of the units it concerns (a shared link cut whole counts in each unit's town once)."""
+    from egovnet.state.models import Criticism, SecurityIncident
+
+    t = _table(names, ("incidents", "units_cut_off", "reconnected", "cut_off_at_end", "criticisms"))
+    for inc in s.exec(select(SecurityIncident)).all():
+        unit_ids = list(inc.unit_ids or ([inc.unit_id] if inc.unit_id else []))
+        mine = list(dict.fromkeys(towns.of_unit(u) for u in unit_ids)) or [towns.of_link((inc.link_ids or [None])[0])]
+        back = inc.reconnected_at.date() if inc.reconnected_at else None
+        for town in (x for x in mine if x in t):
+            if inc.opened_on in period:
+                t[town]["incidents"] += 1
+            if back in period:
+                t[town]["reconnected"] += 1
+            if inc.opened_on <= period.last and inc.state != "open" and (back is None or back > period.last):
+                t[town]["cut_off_at_end"] += 1
+        if inc.opened_on in period:
+            t[DISTRICT]["incidents"] += 1
+            for u in unit_ids:
+                t[DISTRICT]["units_cut_off"] += 1
+                if towns.of_unit(u) in t:
+                    t[towns.of_unit(u)]["units_cut_off"] += 1
+        if back in period:
+            t[DISTRICT]["reconnected"] += 1
+        if inc.opened_on <= period.last and inc.state != "open" and (back is None or back > period.last):
+            t[DISTRICT]["cut_off_at_end"] += 1
+    for cr in s.exec(select(Criticism).where(Criticism.decided_on >= period.first,
+                                             Criticism.decided_on <= period.last)).all():
+        _count(t, towns.of_unit(cr.unit_id), "criticisms")
+    return _rows(t)
+
+
 def notices_section(s, period: Period, towns: Towns, names: list[str]) -> dict:
     """Written notices issued in the period, by kind (Art. 12, 15, 18): each in the town of its first unit."""
     from egovnet.notices.context import KIND_ARTICLES
@@ -407,6 +472,10 @@ def proposals(ctx, report: dict) -> list[dict]:
     add("follow_up", 21, [(r["town"], f"{r['fail_without_follow_up']}项") for r in sec["by_town"]
                           if r["fail_without_follow_up"]],
         "检查不合格未整改复查", "督促相关单位限期整改并复查，逾期的报区政务服务办公室（第二十一条、第二十六条）")
+    add("drift", 22, [(r["town"], f"{r['found']}项") for r in report["sections"]["drift"]["by_town"]
+                      if r["found"] >= rule.repeated_late],
+        "接入设备配置多次被擅自改动", "约谈相关接入单位，重申不得擅自变更政务外网线路和接入设备（第二十二条），"
+        "对其接入设备按月核查配置")
     av = report["sections"]["availability"]
     floor = ctx.policy.monitoring.availability_pct.value
     add("availability", 16, [(r["town"], f"（{'、'.join(r['units'])}）{r['monitored_pct']}%") for r in av["links"]
@@ -438,8 +507,8 @@ def build(ctx, year: int) -> dict:
         names = towns.names()
         cases = clock_cases(s, ctx, period)
         report = {
-            "year": year, "article": ARTICLE, "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
-            "partial": period.partial, "towns": names,
+            "year": year, "article": ARTICLE, "partial": period.partial, "towns": names,
+            "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
             "sections": {
                 "links": links_section(s, period, towns, names),
                 "availability": availability_section(s, ctx, period, towns, names),
@@ -448,6 +517,8 @@ def build(ctx, year: int) -> dict:
                 "changes": changes_section(s, period, towns, names),
                 "usage": usage_section(s, ctx, period, towns, names),
                 "security": security_section(s, ctx, period, towns, names),
+                "drift": drift_section(s, period, towns, names),
+                "incidents": incidents_section(s, period, towns, names),
                 "notices": notices_section(s, period, towns, names),
             },
         }
@@ -480,8 +551,9 @@ def _size(n: int) -> str:
 def paragraphs(ctx, report: dict) -> list[dict]:
     """The report's parts as headings and paragraphs, from the figures (what the template lays out)."""
     sec = report["sections"]
-    ln, ch, us, se, av, fa = (sec[k]["district"] for k in ("links", "changes", "usage", "security", "availability",
-                                                             "faults"))
+    ln, ch, us, se, av, fa, inc = (sec[k]["district"] for k in ("links", "changes", "usage", "security",
+                                                                  "availability", "faults", "incidents"))
+    dr = {**sec["drift"]["district"], "audits": sec["drift"]["audits"]}
     parts = []
     parts.append(("总体情况", [
         f"全年受理接入申请{ln['applications']}件，批准{ln['approved']}件，不予批准{ln['rejected']}件；新开通链路"
@@ -516,7 +588,11 @@ def paragraphs(ctx, report: dict) -> list[dict]:
         f"检查{se['bdc_check_missing']}家；风险评估逾期{se['risk_assessment_overdue']}家、无记录"
         f"{se['risk_assessment_missing']}家；检查不合格未整改复查{se['fail_without_follow_up']}项。期内开展定期安全检查"
         f"{se['bdc_checks']}次，登记等级保护测评{se['mlps_assessments']}次、风险评估{se['risk_assessments']}次，"
-        f"不合格{se['failed']}次。".replace("60日", f"{ctx.policy.security_checks.mlps_due_window.days}日")]))
+        f"不合格{se['failed']}次。".replace("60日", f"{ctx.policy.security_checks.mlps_due_window.days}日"),
+        f"开展接入设备配置核查{dr['audits']}次，发现配置偏离{dr['found']}项，已纠正{dr['resolved']}项，期末未纠正"
+        f"{dr['open_at_end']}项（第二十二条）。发生网络安全事件并由区政务服务办公室断开连接{inc['incidents']}起，涉及单位"
+        f"{inc['units_cut_off']}家，已恢复连接{inc['reconnected']}起，期末仍断开{inc['cut_off_at_end']}起（第二十三条）；"
+        f"通报批评{inc['criticisms']}家次（第二十六条）。"]))
     towns = []
     by = {k: {r["town"]: r for r in sec[k]["by_town"]} for k in ("links", "usage", "security", "availability",
                                                                    "faults")}
