@@ -391,27 +391,26 @@ def incidents_section(s, period: Period, towns: Towns, names: list[str]) -> dict
     from egovnet.state.models import Criticism, SecurityIncident
 
     t = _table(names, ("incidents", "units_cut_off", "reconnected", "cut_off_at_end", "criticisms"))
+    # the days the cut and the restore were recorded (the events' effective dates, as every other figure here)
+    cut: dict[int, dt.date] = {}
+    back: dict[int, dt.date] = {}
+    for e in s.exec(select(Event).where(Event.object_type == "security_incident",
+                                        Event.action.in_(("disconnect", "reconnect"))).order_by(Event.id)).all():
+        (cut if e.action == "disconnect" else back).setdefault(e.object_id, e.effective_date)
     for inc in s.exec(select(SecurityIncident)).all():
         unit_ids = list(inc.unit_ids or ([inc.unit_id] if inc.unit_id else []))
-        mine = list(dict.fromkeys(towns.of_unit(u) for u in unit_ids)) or [towns.of_link((inc.link_ids or [None])[0])]
-        back = inc.reconnected_at.date() if inc.reconnected_at else None
-        for town in (x for x in mine if x in t):
-            if inc.opened_on in period:
-                t[town]["incidents"] += 1
-            if back in period:
-                t[town]["reconnected"] += 1
-            if inc.opened_on <= period.last and inc.state != "open" and (back is None or back > period.last):
-                t[town]["cut_off_at_end"] += 1
+        mine = [x for x in dict.fromkeys(towns.of_unit(u) for u in unit_ids) if x in t]
+        on, off = cut.get(inc.id), back.get(inc.id)
+        still = on is not None and on <= period.last and (off is None or off > period.last)
+        for town in [*mine, DISTRICT]:
+            t[town]["incidents"] += inc.opened_on in period
+            t[town]["reconnected"] += off in period
+            t[town]["cut_off_at_end"] += still
         if inc.opened_on in period:
-            t[DISTRICT]["incidents"] += 1
             for u in unit_ids:
                 t[DISTRICT]["units_cut_off"] += 1
                 if towns.of_unit(u) in t:
                     t[towns.of_unit(u)]["units_cut_off"] += 1
-        if back in period:
-            t[DISTRICT]["reconnected"] += 1
-        if inc.opened_on <= period.last and inc.state != "open" and (back is None or back > period.last):
-            t[DISTRICT]["cut_off_at_end"] += 1
     for cr in s.exec(select(Criticism).where(Criticism.decided_on >= period.first,
                                              Criticism.decided_on <= period.last)).all():
         _count(t, towns.of_unit(cr.unit_id), "criticisms")
