@@ -39,7 +39,9 @@ def year(lab):
     """2026 in Qingpu: four applications received on Monday 2026-03-02 (review due 03-09), one rejected, one
     reviewed late; the Zhujiajiao link built on time, the two Liantang links late (construction due 03-25 and
     03-31, built 04-20); a bandwidth change carried out on time; one Liantang link closed for non-use on 07-20
-    (Art. 15); the other Liantang unit's MLPS assessment found to be from 2024 (expired 2026-01-01)."""
+    (Art. 15); the other Liantang unit's MLPS assessment found to be from 2024 (expired 2026-01-01); three fault
+    tickets, an import from the monitoring system, two security checks, two drift findings (one remediated), a
+    disconnect, a reconnect and a criticism by the Office. Each step through egovnet's own commands."""
     for dept in (DEPT, LT, AGRI):
         ok("dept", "add", dept)
     unit(A, "zjj-a", "朱家角镇", DEPT, "青浦区朱家角镇张马村1号")
