@@ -454,7 +454,7 @@ def check_document(folder):
         assert code not in text
 
 
-def test_too_little_data_is_null_never_100_percent(tmp_path):
+def test_too_little_data_is_null_never_100_percent(tmp_path, _home):
     """A year without a single case: every share null, n/a in the workbook, 数据不足 in the report."""
     ok("dept", "add", DEPT)
     unit(A, "zjj-a", "朱家角镇", DEPT, "青浦区朱家角镇张马村1号")
@@ -478,6 +478,10 @@ def test_too_little_data_is_null_never_100_percent(tmp_path):
     assert "接入审核（第十二条）本期无统计事项，按时办结率数据不足" in text
     assert "（2026年1月1日至2026年6月30日，年度尚未结束）" in text
     assert "本期各项指标未发现需要专项整改的问题。" in text
+    # without --out the files go to EGOVNET_HOME/reports/YEAR, the screen shows the district's clocks
+    res = ok("--today", "2026-06-30", "report", "annual", "--year", "2026")
+    assert sorted(p.name for p in (_home / "reports" / "2026").iterdir()) == ["annual-2026.docx", "annual-2026.xlsx"]
+    assert "deadlines met on time, 2026-01-01 .. 2026-06-30 (全区)" in res.out and "接入审核" in res.out
 
 
 def test_a_year_not_begun_and_a_missing_folder_are_refused(tmp_path):
