@@ -19,6 +19,19 @@ from egovnet.errors import InvalidConfig
 from egovnet.validation import CODE_RE
 from egovnet.yamlfile import describe, dotted, read_yaml, validate
 
+# the built-in lab's password variable and its default (loopback-only lab devices; a real device's password
+# always comes from its variable): 'egovnet lab serve' starts its devices with it, and a device on 127.0.0.0/8
+# whose inventory names this variable gets it when the variable is not set
+LAB_PASSWORD_ENV = "EGOVNET_LAB_PASSWORD"
+LAB_DEFAULT_PASSWORD = "egovnet-lab"
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
 Platform = Literal["huawei", "huawei_vrpv8", "hp_comware", "cisco_ios", "linux"]
 FIELDS = ("platform", "host", "port", "site", "role", "towns", "ports", "vrf", "isolation_acl", "username",
           "password_env", "key_file", "timeouts", "nat_acl", "ipsec_policy", "cmd_verify", "core_prefix",
@@ -93,6 +106,8 @@ class Device(_Frozen):
         if not self.password_env:
             return None
         value = os.environ.get(self.password_env)
+        if value is None and self.password_env == LAB_PASSWORD_ENV and _loopback(self.host):
+            value = LAB_DEFAULT_PASSWORD  # the built-in lab's own default, as 'egovnet lab serve' uses it
         if value is None:
             raise InvalidConfig(f"device {self.name}: environment variable {self.password_env} is not set "
                                 "(inventory password_env); export it before talking to the device")

@@ -278,7 +278,7 @@ class CalendarRules(_Frozen):
 
 
 NOTICE_KINDS = ("approval", "rejection", "change_approval", "change_rejection", "idle_warning", "idle_closure",
-                "decommission", "disconnect", "reconnect", "criticism")
+                "decommission", "disconnect", "reconnect", "criticism", "annual_report")
 
 
 RoleName = Literal["office", "bdc", "dept"]
@@ -344,7 +344,18 @@ class Notices(_Frozen):
         return self
 
     def format_of(self, kind: str) -> str:
-        return self.formats.get(kind, self.format)
+        # the annual report (报告) goes up to the competent authority: 文件格式 unless the policy names its format
+        return self.formats.get(kind, "file" if kind == "annual_report" else self.format)
+
+
+class Evaluation(_Frozen):
+    """第二十四条: the annual evaluation; when a figure calls for a proposed fix."""
+
+    article: int = Field(24, ge=1, le=27)
+    report_to: str = Field("区政务服务办公室", min_length=2, max_length=40)   # 主送 of the report (Art. 6)
+    repeated_late: int = Field(2, ge=1, le=1000)      # a town with this many late cases of one clock gets a fix
+    repeated_idle: int = Field(2, ge=1, le=1000)      # ... this many links closed for non-use (Art. 15)
+    min_coverage: float = Field(0.9, ge=0, le=1)      # link-days with usage data below this share (Art. 16)
 
 
 class Policy(_Frozen):
@@ -367,6 +378,7 @@ class Policy(_Frozen):
     tickets: Tickets = DEFAULT_TICKETS
     statistics: Statistics = Statistics()
     security: Security | None = None
+    evaluation: Evaluation = Evaluation()
     source: str = ""
 
     @model_validator(mode="after")

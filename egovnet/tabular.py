@@ -108,7 +108,9 @@ def read_table(path: Path, columns: dict[str, tuple[str, ...]], required: tuple[
     application); any other header is an error, so a misspelt column is never silently dropped."""
     path = Path(path)
     if not path.is_file():
-        raise InvalidInput(f"{path}: file not found")
+        from egovnet.errors import NotFound
+
+        raise NotFound(f"{path}: file not found; check the path")  # exit 1, as every not-found
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix == ".xlsx":

@@ -63,31 +63,32 @@ def problem_of(*args) -> dict:
 
 @pytest.fixture
 def log10(directory, _home):
-    """A department, three units, three applications and their two links, one approval and its notice: 11 events."""
+    """A department, three units and the MLPS assessments of two of them, three applications and their two links,
+    one approval and its notice: 13 events."""
     for code in ("zjj-zhangma", "zjj-zhangma-ws", "zjj-anzhuang"):
         file_app(code)
     ok("review", "approve", "1", user="bdc.reviewer")
-    assert query(_home, "SELECT count(*) FROM event") == [(11,)]
+    assert query(_home, "SELECT count(*) FROM event") == [(13,)]
 
 
 def test_an_untouched_log_verifies(log10, _home):
     r = ok("log", "verify", "--json")
     data = r.json()
     head = query(_home, "SELECT id, seq, hmac FROM event ORDER BY id DESC")[0]
-    assert data["ok"] is True and data["first_problem"] is None and data["checked"] == 11 and data["mode"] == "full"
-    assert data["head"] == {"event": head[0], "position": 11, "hmac": head[2]}
-    assert [r[1] for r in query(_home, "SELECT id, seq FROM event ORDER BY id")] == list(range(1, 12))
+    assert data["ok"] is True and data["first_problem"] is None and data["checked"] == 13 and data["mode"] == "full"
+    assert data["head"] == {"event": head[0], "position": 13, "hmac": head[2]}
+    assert [r[1] for r in query(_home, "SELECT id, seq FROM event ORDER BY id")] == list(range(1, 14))
     text = ok("log", "verify")
-    assert text.out.startswith(f"event log intact: 11 events checked (full) up to event {head[0]} (chain position 11, ")
+    assert text.out.startswith(f"event log intact: 13 events checked (full) up to event {head[0]} (chain position 13, ")
     assert ok("log", "verify", "--recent", "3", "--json").json()["checked"] == 3
     fails(2, "log", "verify", "--full", "--recent", "3")
 
 
 def test_a_changed_actor_is_named(log10, _home):
-    tamper(_home, "UPDATE event SET actor = 'bdc.engineer' WHERE id = 10")   # who approved application 1
+    tamper(_home, "UPDATE event SET actor = 'bdc.engineer' WHERE id = 12")   # who approved application 1
     p = problem_of()
-    assert p == {"event": 10, "position": 10, "problem": "changed",
-                 "detail": "event 10 (chain position 10) was changed after it was written: its content no longer "
+    assert p == {"event": 12, "position": 12, "problem": "changed",
+                 "detail": "event 12 (chain position 12) was changed after it was written: its content no longer "
                            "matches its HMAC"}
 
 
@@ -114,7 +115,7 @@ def test_a_cut_off_tail_is_seen_from_the_home(log10, _home):
     p = problem_of()
     assert p["problem"] == "deleted" and p["event"] is None and p["position"] == 9
     assert p["detail"] == (f"the newest events were deleted: the log ends at event 8 (chain position 8), but this "
-                           f"home saw it reach chain position 11 ({_home / 'log.head'})")
+                           f"home saw it reach chain position 13 ({_home / 'log.head'})")
 
 
 GHOST = ("INSERT INTO event (at, effective_date, actor, role, object_type, object_id, action, article, "
@@ -133,18 +134,18 @@ def test_a_ghost_from_2020_is_named(log10, _home):
 
 
 def test_a_ghost_with_forged_chain_fields_is_named(log10, _home):
-    last = query(_home, "SELECT hmac FROM event WHERE seq = 11")[0][0]
-    tamper(_home, GHOST, params={"seq": 12, "prev": last, "hmac": "ab" * 32})
+    last = query(_home, "SELECT hmac FROM event WHERE seq = 13")[0][0]
+    tamper(_home, GHOST, params={"seq": 14, "prev": last, "hmac": "ab" * 32})
     ghost = query(_home, "SELECT max(id) FROM event")[0][0]
     p = problem_of()
-    assert (p["event"], p["position"], p["problem"]) == (ghost, 12, "inserted")
+    assert (p["event"], p["position"], p["problem"]) == (ghost, 14, "inserted")
 
 
 def test_a_copied_event_is_named(log10, _home):
     cols = "at, effective_date, actor, role, object_type, object_id, action, article, seq, prev_hash, hmac"
-    tamper(_home, f"INSERT INTO event ({cols}) SELECT {cols.replace('seq', 'seq + 100')} FROM event WHERE id = 11")
+    tamper(_home, f"INSERT INTO event ({cols}) SELECT {cols.replace('seq', 'seq + 100')} FROM event WHERE id = 13")
     p = problem_of()
-    assert p["problem"] == "inserted" and p["event"] == 12
+    assert p["problem"] == "inserted" and p["event"] == 14
 
 
 def test_two_swapped_events_are_named(log10, _home):
@@ -179,7 +180,7 @@ def test_recent_checks_only_the_newest_events(log10, _home):
     tamper(_home, "UPDATE event SET actor = 'office.duty' WHERE id = 2")
     assert ok("log", "verify", "--recent", "5", "--json").json()["ok"] is True
     assert problem_of("--full")["event"] == 2
-    assert problem_of("--recent", "9")["event"] == 2   # the window (events 2-10) hangs from event 1
+    assert problem_of("--recent", "11")["event"] == 2   # the window (events 3-13) hangs from event 2
 
 
 def _shown(url: str) -> str:

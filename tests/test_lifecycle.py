@@ -47,7 +47,7 @@ def test_decommission_removes_one_link_and_frees_its_resources(lab, _home, platf
 
     r = ok("--today", "2026-10-20", "decommission", "1", "--reason", "村委会搬迁，原址停用", "--yes", "--json").json()
     diff = r.pop("diff")
-    assert diff and all(line.startswith("+ ") for line in diff), diff
+    assert diff and all(line.startswith(("+ ", "- ")) for line in diff) and any(line.startswith("- ") for line in diff), diff
     notices = r.pop("notices")
     assert r == {"link": 1, "dry_run": False, "device": name, "port": first["port"], "vlan": first["vlan"],
                  "subnet": first["subnet"], "units": [first["name"]], "changed": True, "failed": False, "error": None,
@@ -97,7 +97,7 @@ def test_decommission_dry_run_and_rollback_leave_everything_as_it_was(lab):
     before = dev.running_text()
     r = ok("decommission", "1", "--reason", "停用", "--dry-run")
     assert r.out.splitlines()[:3] == ["interface GigabitEthernet0/0/1", " undo description", " undo port default vlan"]
-    assert f"+ vlan {first['vlan']} (should be gone)" in r.out
+    assert f"- vlan {first['vlan']}" in r.out
     assert dev.running_text() == before
     assert ok("link", "show", "1", "--json").json()["status"] == "active"
 
@@ -267,7 +267,7 @@ def test_reopen_after_idle_closure_re_enables_the_same_port(lab):
     assert "shutdown" in dev.section(port)
     row = ok("--today", "2026-12-31", "provision", "2", "--yes", "--json").json()["results"][0]
     assert (row["status"], row["port"], row["vlan"], row["subnet"], row["diff"]) == (
-        "applied", first["port"], first["vlan"], first["subnet"], [f"+ {port} / shutdown (should be gone)"])
+        "applied", first["port"], first["vlan"], first["subnet"], [f"- {port} / shutdown"])
     assert "shutdown" not in dev.section(port) and f"port default vlan {first['vlan']}" in dev.section(port)
     link = ok("link", "show", "1", "--json").json()
     assert (link["status"], link["opened_on"], link["closed_on"], link["units"]) == (

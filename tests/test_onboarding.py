@@ -211,7 +211,7 @@ def test_malformed_files_get_one_error(tmp_path, content, message, _home):
 def test_unknown_file_type_and_missing_file(tmp_path):
     (tmp_path / "w.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     assert "unknown file type '.xls'" in fails(3, "unit", "import", str(tmp_path / "w.xls")).err
-    assert "file not found" in fails(3, "unit", "import", str(tmp_path / "nope.csv")).err
+    assert "file not found" in fails(1, "unit", "import", str(tmp_path / "nope.csv")).err  # not found: exit 1
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     assert "not a readable XLSX workbook" in fails(3, "unit", "import", str(tmp_path / "broken.xlsx")).err
 

@@ -59,5 +59,6 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "The monitoring system's samples: up/down, loss, latency, utilisation per link (Art. 16, 20)."),
     "ticket": ("egovnet.commands.ticket", "app",
                "Fault tickets: response and restoration clocks per severity (Art. 17)."),
-    "report": ("egovnet.commands.report", "app", "Reports from recorded data: fees by payer (Art. 25)."),
+    "report": ("egovnet.commands.report", "app",
+               "Reports from recorded data: fees by payer (Art. 25), the annual evaluation (Art. 24)."),
 }

@@ -35,7 +35,8 @@ def _show(report: dict, as_json: bool) -> None:
 
 def _summary(report: dict, noun: str) -> None:
     counts = ", ".join(f"{report[k]} {k}" for k in ("created", "updated", "unchanged", "rejected"))
-    done = "dry run, nothing written" if report["dry_run"] else f"import batch {report['batch']}"
+    done = "dry run, nothing written" if report["dry_run"] else \
+        f"import batch {report['batch']}" if report.get("batch") is not None else "written"  # usage has no batch
     output.message(f"{report['source']} ({report['encoding']}, {report['rows']} rows): {noun}: {counts} ({done})")
     if report.get("previous_batch"):
         output.message(f"this file was imported before as batch {report['previous_batch']}; nothing was duplicated")

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_change_status, date_opt, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Change requests: bandwidth or releasing a unit from a shared link (Art. 18).",
@@ -67,7 +67,8 @@ def request(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Optional[str] = typer.Option(None, "--status", help="submitted | approved | rejected | applied | withdrawn"),
+    status: Optional[str] = typer.Option(None, "--status", help="submitted | approved | rejected | applied | withdrawn",
+                                         autocompletion=complete_change_status),
     link: Optional[int] = typer.Option(None, "--link", help="Only this link's requests."),
     overdue: bool = typer.Option(False, "--overdue", help="Only requests past their review or execution deadline."),
     as_json: bool = JSON_OPT,

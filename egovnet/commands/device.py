@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, target
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_device, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Edge devices in the inventory.", no_args_is_help=True)
@@ -29,7 +29,8 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPT, fmt: Optional[Format] = 
 
 
 @app.command("show")
-def show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
+def show(ctx: typer.Context, name: str = typer.Argument(..., autocompletion=complete_device),
+         as_json: bool = JSON_OPT) -> None:
     """Show one device and the links on it."""
     from egovnet.services.devices import show_device
 
@@ -44,7 +45,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JS
 
 
 @app.command("trust")
-def trust(ctx: typer.Context, name: str = typer.Argument(...),
+def trust(ctx: typer.Context, name: str = typer.Argument(..., autocompletion=complete_device),
           yes: bool = typer.Option(False, "--yes", "-y", help="Record without asking."),
           as_json: bool = JSON_OPT) -> None:
     """Show a device's host-key fingerprint and record it in inventory/known_hosts."""
@@ -77,7 +78,8 @@ CHECK_COLUMNS = [Column("device", "device"), Column("platform", "platform"), Col
 
 @app.command("check")
 def check_device(ctx: typer.Context, name: Optional[str] = typer.Argument(None, metavar="DEVICE",
-                                                                          help="One device (default: all)."),
+                                                                          help="One device (default: all).",
+                                                                          autocompletion=complete_device),
                  workers: int = typer.Option(8, "--workers", min=1, max=64, help="Devices checked at once."),
                  as_json: bool = JSON_OPT) -> None:
     """Check devices are ready before the first wave, changing nothing: SSH, host key, privilege, the VPN
@@ -92,6 +94,35 @@ def check_device(ctx: typer.Context, name: Optional[str] = typer.Argument(None, 
         output.table(report["devices"], CHECK_COLUMNS, title="device check",
                      row_style=lambda r: None if r["ready"] else "red")
     raise_unless_ready(report)
+
+
+CAPACITY_COLUMNS = [Column("device", "device"), Column("site", "site"),
+                    Column("ports_free", "ports free", "right"), Column("ports_total", "of", "right"),
+                    Column("vlans_free", "site VLANs free", "right"), Column("vlans_total", "of", "right"),
+                    Column("subnets_free", "site subnets free", "right"), Column("subnets_total", "of", "right"),
+                    Column("wave_new_links", "wave: new links", "right"), Column("wave_fits", "fit", "right"),
+                    Column("wave_does_not_fit", "do not fit", "right")]
+WAVE_COLUMNS = [Column("application", "app", "right"), Column("unit", "unit"), Column("link", "link", "right"),
+                Column("device", "device", fmt=lambda v: v or "-"), Column("reason", "why it does not fit")]
+
+
+@app.command("capacity")
+def capacity(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Free unit-facing ports per device, free VLANs and subnets of its site's pool, and whether the approved
+    applications not yet built fit (in the order provision builds them); those that do not, with the reason."""
+    from egovnet.services.capacity import capacity as run
+
+    data = run(services(ctx), ctx.obj.inventory)
+    if as_json:
+        output.emit_json(data)
+        return
+    output.table(data["devices"], CAPACITY_COLUMNS, title="device capacity", empty="no devices in the inventory",
+                 row_style=lambda r: "red" if r["wave_does_not_fit"] else None)
+    output.message(f"approved, not yet built: {data['approved']}; fit: {data['fits']}; "
+                   f"do not fit: {data['does_not_fit']}")
+    unfit = [r for r in data["applications"] if not r["fits"]]
+    if unfit:
+        output.table(unfit, WAVE_COLUMNS, title="do not fit")
 
 
 @inventory_app.command("check")

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_link_status, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Links: units, device, port, VLAN, subnet, fee period (Art. 14, 25).", no_args_is_help=True)
@@ -26,7 +26,8 @@ SHOW = [("status", "status"), ("address", "address"), ("mode", "mode"), ("bandwi
 def list_(
     ctx: typer.Context,
     status: Optional[str] = typer.Option(None, "--status", help="requested | approved | provisioning | active | "
-                                                                "closed_idle | decommissioned | cancelled"),
+                                                                "closed_idle | decommissioned | cancelled",
+                                         autocompletion=complete_link_status),
     as_json: bool = JSON_OPT,
     fmt: Optional[Format] = FORMAT_OPT,
     out: Optional[str] = OUT_OPT,

@@ -7,12 +7,15 @@ from typing import List, Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
+from egovnet.commands._common import JSON_OPT, complete_device, services
 from egovnet.output import Column
 
 COLUMNS = [Column("application", "app", "right"), Column("unit", "unit"), Column("link", "link", "right"),
            Column("device", "device"), Column("port", "port"), Column("vlan", "VLAN", "right"),
            Column("subnet", "subnet"), Column("status", "status"), Column("late", "late"), Column("error", "error")]
+
+NOT_BUILT = [Column("application", "app", "right"), Column("unit", "unit"), Column("link", "link", "right"),
+             Column("device", "device", fmt=lambda v: v or "-"), Column("reason", "why not")]
 
 
 def provision(
@@ -22,8 +25,12 @@ def provision(
     dry_run: bool = typer.Option(False, "--dry-run", help="Render, read the running config, show the diff; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (required off a terminal)."),
     workers: int = typer.Option(4, "--workers", min=1, max=64, help="Devices worked on at once."),
-    device: Optional[str] = typer.Option(None, "--device", help="Use this device instead of the town's."),
+    device: Optional[str] = typer.Option(None, "--device", help="Use this device instead of the town's.",
+                                         autocompletion=complete_device),
     session_log: Optional[str] = typer.Option(None, "--session-log", help="Write 0600 session logs (secrets masked) here."),
+    fit: bool = typer.Option(False, "--fit", help="Build only what fits the devices' free ports, VLANs and "
+                                                  "subnets; list the rest with the reason (exit 0 when all that "
+                                                  "fits was built)."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Provision approved applications: journal, backup, push, verify, save; roll back on failure (Art. 12-14)."""
@@ -42,7 +49,7 @@ def provision(
     with output.progress("provisioning") as (advance, set_total):
         result = run(services(ctx), ids, all_approved=all_approved, device=device, dry_run=dry_run,
                      workers=workers, session_log=Path(session_log) if session_log else None,
-                     progress=advance, on_total=set_total)
+                     progress=advance, on_total=set_total, fit=fit)
     rows = result["results"]
     for done in result.get("resumed", []):
         output.message(f"push {done['push']} on {done['device']} left '{done['from']}' by an interrupted run: "
@@ -57,6 +64,13 @@ def provision(
                 typer.echo(line)
     else:
         output.table(rows, COLUMNS, title="provisioning", row_style=lambda r: "red" if r["failed"] else None)
+    not_built = result.get("not_built") or []
+    if not_built and not as_json:
+        output.table(not_built, NOT_BUILT, title="not built: does not fit (egovnet device capacity)")
+    if not_built:
+        output.warn(f"{len(not_built)} application(s) do not fit the devices and were not built: "
+                    f"application {not_built[0]['application']}: {not_built[0]['reason']}"
+                    + (f" (and {len(not_built) - 1} more)" if len(not_built) > 1 else ""))
     for row in rows:
         if row.get("late"):
             output.warn(f"application {row['application']} was built after its construction deadline "

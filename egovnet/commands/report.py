@@ -1,4 +1,4 @@
-"""egovnet report: reports built from recorded data only (fees by payer, Art. 25)."""
+"""egovnet report: reports built from recorded data only (fees by payer, Art. 25; the annual evaluation, Art. 24)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from egovnet import output
 from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
 from egovnet.output import Column, Format, Section
 
-app = typer.Typer(help="Reports from recorded data: fees by payer (Art. 25).", no_args_is_help=True)
+app = typer.Typer(help="Reports from recorded data: fees by payer (Art. 25), the annual evaluation (Art. 24).",
+                  no_args_is_help=True)
 
 _money = lambda v: f"{v:,.2f}"  # noqa: E731
 
@@ -59,3 +60,9 @@ def fees(
     output.render_report(data, [Section("units", data["units"], unit_cols),
                                 Section("departments", data["departments"], dept_cols),
                                 Section("links", data["links"], link_cols)], how, show)
+
+
+# the annual evaluation (Art. 24) lives in a module of its own; `report` is the group both are reached through
+from egovnet.commands.report_annual import annual  # noqa: E402
+
+app.command("annual")(annual)

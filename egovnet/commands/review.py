@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_application_status, services, target
 from egovnet.i18n import _
 from egovnet.output import Column, Format
 
@@ -31,6 +31,11 @@ SHOW = [("id", "application"), ("unit", "unit"), ("unit_code", "unit code"), ("d
         ("link_id", "link"), ("shared", "shared with (Art. 14)"), ("features_text", "gated features (Art. 13)"),
         ("provisional", "provisional deadline"), ("filed_by", "filed by")]
 
+HISTORY = [Column("effective_date", "date"), Column("at", "recorded (UTC)"), Column("actor", "by"),
+           Column("role", "role"), Column("action", "action"), Column("article", "Art.", "right", lambda v: str(v or "-")),
+           Column("after", "to", fmt=lambda v: output.one_line(", ".join(f"{k} {x}" for k, x in (v or {}).items()
+                                                                         if k in ("status", "construction_due"))))]
+
 
 def _with_due(row: dict) -> dict:
     return {**row, "due": row["review_due"] if row["clock"] == "review" else row["construction_due"]
@@ -45,7 +50,8 @@ def _style(row: dict):
 def list_(
     ctx: typer.Context,
     overdue: bool = typer.Option(False, "--overdue", help="Only applications past their deadline."),
-    status: Optional[str] = typer.Option(None, "--status", help="submitted | approved | rejected | ..."),
+    status: Optional[str] = typer.Option(None, "--status", help="submitted | approved | rejected | ...",
+                                         autocompletion=complete_application_status),
     as_json: bool = JSON_OPT,
     fmt: Optional[Format] = FORMAT_OPT,
     out: Optional[str] = OUT_OPT,
@@ -73,6 +79,10 @@ def show(ctx: typer.Context, app_id: int = typer.Argument(..., metavar="ID"), as
             "features_text": ", ".join(f"{k}{' (approved)' if v.get('approved') else ''}"
                                        for k, v in data["features"].items()) or None}
     output.fields(view, SHOW, title=f"application {data['id']}")
+    if data["extensions"]:
+        output.table(data["extensions"], [Column(k, k) for k in data["extensions"][0]], title="extensions (Art. 12)")
+    output.table(data["events"], HISTORY, title="history (newest first; 'egovnet log list --type application "
+                                                f"--id {data['id']}')", empty="no events")
 
 
 def _approve_wave(ctx, batch, from_import, as_json) -> None:
@@ -87,6 +97,7 @@ def _approve_wave(ctx, batch, from_import, as_json) -> None:
         for problem in getattr(exc, "problems", [])[1:]:  # the first is in the error line
             output.message(problem)
         raise
+    _warn_unless_fits(ctx, [a["id"] for a in data["applications"]])
     if as_json:
         output.emit_json(data)
         return
@@ -94,6 +105,15 @@ def _approve_wave(ctx, batch, from_import, as_json) -> None:
     output.message(f"{data['source']}: approved {data['approved']} applications; construction due "
                    f"{', '.join(sorted({a['construction_due'] for a in data['applications']})) or '-'} (Art. 12); "
                    + (f"one notice each: {numbers[0]} to {numbers[-1]}" if numbers else "no notice"))
+
+
+def _warn_unless_fits(ctx, app_ids: list[int]) -> None:
+    """A wave approved that the devices cannot take: say so now, not at provisioning (the approval stands)."""
+    from egovnet.services.capacity import wave_warning
+
+    text = wave_warning(services(ctx), ctx.obj.inventory, app_ids) if app_ids else None
+    if text:
+        output.warn(text)
 
 
 def _decided(data: dict, as_json: bool, text: str) -> None:

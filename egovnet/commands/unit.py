@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, date_opt, services, target
+from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, complete_category, date_opt, services, target
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Access units (接入单位): who may connect (Art. 9) and their MLPS record (Art. 13).",
@@ -37,7 +37,8 @@ def _input(name, code, category, dept, town, address, budget, mlps_level, mlps_a
 def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Unit name in Chinese, e.g. 朱家角镇张马村村民委员会."),
-    category: str = typer.Option(..., "--category", help="agency | village | soe | other (Art. 9)."),
+    category: str = typer.Option(..., "--category", help="agency | village | soe | other (Art. 9).",
+                                 autocompletion=complete_category),
     dept: str = typer.Option(..., "--dept", help="Supervising department (Art. 10)."),
     code: Optional[str] = typer.Option(None, "--code", help="ASCII code for devices; generated when omitted."),
     town: str = typer.Option("", "--town", help="Town or street (街镇)."),
@@ -73,7 +74,7 @@ def update(
     ctx: typer.Context,
     unit: str = typer.Argument(..., help="Unit name or code."),
     name: Optional[str] = typer.Option(None, "--name"),
-    category: Optional[str] = typer.Option(None, "--category"),
+    category: Optional[str] = typer.Option(None, "--category", autocompletion=complete_category),
     dept: Optional[str] = typer.Option(None, "--dept"),
     code: Optional[str] = typer.Option(None, "--code"),
     town: Optional[str] = typer.Option(None, "--town"),
@@ -103,7 +104,7 @@ def list_(
     ctx: typer.Context,
     dept: Optional[str] = typer.Option(None, "--dept"),
     town: Optional[str] = typer.Option(None, "--town"),
-    category: Optional[str] = typer.Option(None, "--category"),
+    category: Optional[str] = typer.Option(None, "--category", autocompletion=complete_category),
     as_json: bool = JSON_OPT,
     fmt: Optional[Format] = FORMAT_OPT,
     out: Optional[str] = OUT_OPT,

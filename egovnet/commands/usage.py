@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from egovnet import output
-from egovnet.commands._common import JSON_OPT, services
+from egovnet.commands._common import JSON_OPT, complete_device, services
 from egovnet.output import Column
 
 app = typer.Typer(help="Link usage: counters from the devices or daily traffic from monitoring (Art. 15-16).",
@@ -17,7 +17,8 @@ app = typer.Typer(help="Link usage: counters from the devices or daily traffic f
 @app.command("collect")
 def collect(
     ctx: typer.Context,
-    device: Optional[str] = typer.Option(None, "--device", help="Only this device's links."),
+    device: Optional[str] = typer.Option(None, "--device", help="Only this device's links.",
+                                         autocompletion=complete_device),
     workers: int = typer.Option(4, "--workers", min=1, max=64, help="Devices read at once."),
     as_json: bool = JSON_OPT,
 ) -> None:

@@ -63,6 +63,11 @@ def _walk(commands: list[str], syntax):
         yield (section if nested else None), indent + (line[len(negate) + 1:] if negated else line), negated
 
 
+def sections_touched(commands: list[str], syntax):
+    """(section or None, line, negated) for each command, as verification reads them."""
+    return list(_walk(commands, syntax))
+
+
 def _depth(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 

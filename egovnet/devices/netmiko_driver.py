@@ -4,6 +4,9 @@
 - Huawei VRP / VRPv8: Netmiko's check_config_mode drops its pattern and waits 2 s per call (about
   11.6 s a session); the subclasses pass a pattern, which makes a session ~18x faster.
 - H3C Comware: cmd_verify on by default (configurable per device: real Comware can wrap long lines).
+- Every read ends when the device's answer is complete (its prompt, or the pattern asked for), never after one
+  of Netmiko's fixed sleeps; read timeouts are the inventory's, unchanged (``_prompted``). Sessions set
+  TCP_NODELAY; known_hosts is parsed once per content, not once per connection.
 - Host keys: strict, against inventory/known_hosts; a changed key is refused as a security event.
 - Every network step has a timeout; a failed session is torn down hard instead of waiting on a
   device that stopped answering.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 from egovnet.devices import platforms
@@ -34,20 +38,254 @@ def preload() -> dict:
 
 
 def _classes() -> dict:
-    """Netmiko's class per device type; VRP's config-mode check gets the pattern Netmiko leaves out."""
+    """Netmiko's class per device type, each with reads that end on the device's answer (``_prompted``); VRP's
+    config-mode check gets the pattern Netmiko leaves out."""
+    from netmiko.cisco.cisco_ios import CiscoIosSSH
     from netmiko.cisco_base_connection import CiscoBaseConnection
+    from netmiko.hp.hp_comware import HPComwareSSH
     from netmiko.huawei.huawei import HuaweiSSH, HuaweiVrpv8SSH
+    from netmiko.linux.linux_ssh import LinuxSSH
     from netmiko.ssh_dispatcher import CLASS_MAPPER
 
-    class FastHuawei(HuaweiSSH):
+    Prompted = _prompted()
+
+    class FastHuawei(Prompted, HuaweiSSH):
+        prompt_end = r"[>\]]"
+
         def check_config_mode(self, check_string="]", pattern="", force_regex=False):
             return CiscoBaseConnection.check_config_mode(self, check_string=check_string, pattern=r"[>\]]")
 
-    class FastHuaweiV8(HuaweiVrpv8SSH):
-        def check_config_mode(self, check_string="]", pattern="", force_regex=False):
-            return CiscoBaseConnection.check_config_mode(self, check_string=check_string, pattern=r"[>\]]")
+        def session_preparation(self):
+            # Netmiko: set_base_prompt, `screen-length 0 temporary` read up to its echo, then sleep 0.3 x gdf and
+            # clear the buffer for what the device prints after it ("Info: The configuration takes effect on the
+            # current user terminal interface only."). Here the rest of the answer is read up to the prompt.
+            self.ansi_escape_codes = True
+            self.set_base_prompt()
+            self.disable_paging(command="screen-length 0 temporary")
+            if self.global_cmd_verify is not False:
+                self.read_to_prompt()
 
-    return {**CLASS_MAPPER, "huawei": FastHuawei, "huawei_vrpv8": FastHuaweiV8}
+    class FastHuaweiV8(FastHuawei, HuaweiVrpv8SSH):
+        pass
+
+    class FastComware(Prompted, HPComwareSSH):
+        prompt_end = r"[>\]]"
+
+        def session_preparation(self):
+            data = self._test_channel_read(pattern=r"to continue|[>\]]")
+            if "continue" in data:  # 'Press Y or ENTER to continue, N to exit.' (Netmiko's own handling)
+                self.write_channel("\n")
+                self._test_channel_read(pattern=r"[>\]]")
+            self.set_base_prompt()
+            self.disable_paging(command="screen-length disable")
+            if self.global_cmd_verify is not False:  # Netmiko read the echo only: the prompt follows it
+                self.read_to_prompt()
+
+    class FastIos(Prompted, CiscoIosSSH):
+        prompt_end = r"[>#]"
+
+        def session_preparation(self):
+            # Netmiko reads only the echo of `terminal width 511` and `terminal length 0` and relies on the
+            # buffer clears of find_prompt to drop the prompts that follow; here each answer is read to its prompt
+            for command in ("terminal width 511", "terminal length 0"):
+                self.write_channel(self.normalize_cmd(command))
+                self.read_until_pattern(pattern=re.escape(command))
+                self.read_until_pattern(pattern=self.prompt_end)
+            self.set_base_prompt()
+
+    class FastLinux(Prompted, LinuxSSH):
+        @property
+        def prompt_end(self):
+            return self.prompt_pattern
+
+    return {**CLASS_MAPPER, "huawei": FastHuawei, "huawei_vrpv8": FastHuaweiV8, "hp_comware": FastComware,
+            "cisco_ios": FastIos, "linux": FastLinux}
+
+
+def _prompted():
+    """A mixin over Netmiko's SSH classes: every wait ends when the device's answer is complete, never after a
+    fixed sleep.
+
+    Netmiko polls the channel every 10 ms (read_until_pattern) or 25 ms (send_command) and sleeps between steps
+    (0.1 s before session preparation, 0.3 x global_delay_factor after Huawei's paging command, 25 ms in
+    find_prompt, 10 ms in every clear_buffer). Against a device that answers in a millisecond that was 83% of a
+    session. Here a read waits on the channel itself (paramiko's ``Channel.fileno()``, polled) until data
+    arrives, then looks for the pattern; it still waits up to the read timeout (``read_timeout`` /
+    ``read_timeout_override``: the inventory's read timeout), so a slow S6730 that takes 30 s to show its
+    configuration is waited for exactly as before. Every answer is read up to its prompt (the session
+    preparations below, and cmd_verify), so clearing the buffer means dropping what has already arrived.
+    """
+    import select
+
+    import paramiko
+    from netmiko.exceptions import ReadTimeout
+    from netmiko.utilities import select_cmd_verify
+
+    class Prompted:
+        prompt_end = ""   # the prompt's last character, as a regex (set per class above)
+        _poller = None
+
+        # ---- waiting ----
+        def _wait_for_data(self, seconds: float) -> None:
+            """Until the channel has something to read, or ``seconds`` pass."""
+            chan = self.remote_conn
+            if not isinstance(chan, paramiko.Channel) or chan.closed or chan.eof_received:
+                time.sleep(min(seconds, 0.01))   # nothing will wake us: Netmiko's own loop delay
+                return
+            if chan.recv_ready():
+                return
+            if self._poller is None or self._poller[0] is not chan:
+                poller = select.poll()
+                poller.register(chan.fileno(), select.POLLIN)  # paramiko sets this pipe when data arrives
+                self._poller = (chan, poller)
+            self._poller[1].poll(max(1, int(seconds * 1000)))
+
+        def read_to_prompt(self, read_timeout: float = 20.0) -> str:
+            """The rest of an answer, up to the device's prompt."""
+            return self.read_until_pattern(pattern=self.prompt_end, read_timeout=read_timeout)
+
+        def _connect_params_dict(self):
+            # paramiko leaves Nagle's algorithm on: a small packet written while the previous one is unacknowledged
+            # waits for the device's delayed ACK (40 ms on Linux), several times during key exchange and login
+            # (measured on the lab: 77 ms a connect, 6 ms of it CPU). OpenSSH sets TCP_NODELAY for interactive
+            # sessions; so does egovnet.
+            return {**super()._connect_params_dict(), "transport_factory": _nodelay_transport}
+
+        def _build_ssh_client(self):
+            # Netmiko loads the whole known_hosts file per connection, and paramiko's HostKeys.load checks every
+            # line against all lines read before it: 200 devices cost 200 x 200^2 / 2 lookups, the largest
+            # share of the client's CPU in a wave. The file is parsed once (again when it changes) and each
+            # connection gets the keys recorded for its own [host]:port, which is all paramiko looks up.
+            client = self._get_ssh_client_instance()
+            if self.system_host_keys:
+                client.load_system_host_keys()
+            if self.alt_host_keys and os.path.isfile(self.alt_key_file):
+                name = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+                for keytype, key in (known_hosts(self.alt_key_file).lookup(name) or {}).items():
+                    client.get_host_keys().add(name, keytype, key)
+            client.set_missing_host_key_policy(self.key_policy)
+            return client
+
+        # ---- Netmiko's reads, without their sleeps ----
+        def read_until_pattern(self, pattern="", read_timeout=10.0, re_flags=0, max_loops=None):
+            """Netmiko's contract: everything up to and including the first match is returned, the rest is
+            kept for the next read; ReadTimeout after ``read_timeout`` seconds (0: wait for ever)."""
+            if self.read_timeout_override:
+                read_timeout = self.read_timeout_override
+            regex = re.compile(pattern, re_flags)
+            output, searched = "", 0
+            start = time.time()
+            while True:
+                new = self.read_channel()
+                if new:
+                    output += new
+                    # search only what is new (with a margin for a match that began in the previous read)
+                    m = regex.search(output, max(0, searched - 4096))
+                    searched = len(output)
+                    if m:
+                        if m.end() < len(output):
+                            self._read_buffer += output[m.end():]
+                        return output[:m.end()]
+                left = read_timeout - (time.time() - start) if read_timeout else 1.0
+                if left <= 0:
+                    # Netmiko's wording; what the device printed stays out (it may hold configuration secrets)
+                    raise ReadTimeout(f"\n\nPattern not detected: {pattern!r} in output.\n\n")
+                self._wait_for_data(min(left, 1.0))
+
+        def find_prompt(self, delay_factor=1.0, pattern=None):
+            # without a pattern Netmiko sleeps 25 ms and takes whatever has arrived as the prompt
+            return super().find_prompt(delay_factor=delay_factor, pattern=pattern or self.prompt_end)
+
+        def clear_buffer(self, backoff=True, backoff_max=3.0, delay_factor=None):
+            output = ""
+            while True:
+                data = self.read_channel()
+                if not data:
+                    return output
+                output += self.strip_ansi_escape_codes(data)
+
+        def _try_session_preparation(self, force_data=True):
+            try:
+                if force_data:  # Netmiko writes Enter and sleeps 0.1 s so that there is data to read
+                    self.write_channel(self.RETURN)
+                    self._wait_for_data(0.1)
+                self.session_preparation()
+            except Exception:
+                self.disconnect()
+                raise
+
+        @select_cmd_verify
+        def send_command(self, command_string, expect_string=None, read_timeout=10.0, delay_factor=None,
+                         max_loops=None, auto_find_prompt=True, strip_prompt=True, strip_command=True,
+                         normalize=True, use_textfsm=False, textfsm_template=None, use_ttp=False,
+                         ttp_template=None, use_genie=False, cmd_verify=True, raise_parsing_error=False):
+            if use_textfsm or use_ttp or use_genie or delay_factor is not None or max_loops is not None \
+                    or self.delay_factor_compat:
+                return super().send_command(
+                    command_string, expect_string=expect_string, read_timeout=read_timeout,
+                    delay_factor=delay_factor, max_loops=max_loops, auto_find_prompt=auto_find_prompt,
+                    strip_prompt=strip_prompt, strip_command=strip_command, normalize=normalize,
+                    use_textfsm=use_textfsm, textfsm_template=textfsm_template, use_ttp=use_ttp,
+                    ttp_template=ttp_template, use_genie=use_genie, cmd_verify=cmd_verify,
+                    raise_parsing_error=raise_parsing_error)
+            if self.read_timeout_override:
+                read_timeout = self.read_timeout_override
+            search = expect_string if expect_string is not None else self._prompt_handler(auto_find_prompt)
+            if normalize:
+                command_string = self.normalize_cmd(command_string)
+            start = time.time()
+            self.write_channel(command_string)
+            cmd = command_string.strip()
+            output = self.command_echo_read(cmd=cmd, read_timeout=10) if cmd and cmd_verify else ""
+            output, _ = self._first_line_handler(output, search)
+            if not re.search(search, output):
+                left = max(read_timeout - (time.time() - start), 0.001) if read_timeout else 0
+                output += self.read_until_pattern(pattern=search, read_timeout=left)
+            # as Netmiko's send_command, everything read so far belongs to this command's output
+            output, self._read_buffer = output + self._read_buffer, ""
+            return self._sanitize_output(output, strip_command=strip_command, command_string=command_string,
+                                         strip_prompt=strip_prompt)
+
+    return Prompted
+
+
+def _nodelay_transport(sock, **kwargs):
+    """paramiko's Transport over ``sock`` with TCP_NODELAY set (a proxy channel is no TCP socket: left as it is)."""
+    import socket
+
+    import paramiko
+
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (AttributeError, OSError):
+        pass
+    return paramiko.Transport(sock, **kwargs)
+
+
+_HOST_KEYS: dict = {}
+_HOST_KEYS_LOCK = threading.Lock()
+
+
+def known_hosts(path: str):
+    """The known_hosts file parsed once per content (a file rewritten within the same clock tick still counts as
+    changed: the cache is keyed by what the file says, not by its modification time); read-only afterwards."""
+    import hashlib
+
+    import paramiko
+
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).digest()
+    with _HOST_KEYS_LOCK:
+        cached = _HOST_KEYS.get(path)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+    keys = paramiko.HostKeys()
+    keys.load(path)
+    with open(path, "rb") as f:
+        if hashlib.sha256(f.read()).digest() == digest:  # not rewritten while it was parsed
+            with _HOST_KEYS_LOCK:
+                _HOST_KEYS[path] = (digest, keys)
+    return keys
 
 
 def stock_class(device_type: str):

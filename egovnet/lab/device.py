@@ -264,6 +264,16 @@ class CliSession:
                 body = saved.split("\n", 3)[3] if saved.startswith("Building configuration") else saved
                 saved = f"Using {len(body)} out of 262136 bytes\n{body}"
             return saved.replace("\n", "\r\n")
+        asked = text[3:] if d.platform == "cisco_ios" and text.startswith("do ") else text
+        shown = next((c for c in d.show_config if asked.startswith(c + " interface ")), None)
+        if shown:
+            # one interface's section alone, framed as the whole display is ('display current-configuration
+            # interface GigabitEthernet0/0/1', 'show running-config interface GigabitEthernet0/1'); an interface
+            # the device does not have is a wrong parameter
+            node = self.dev.running.find("interface " + asked[len(shown) + len(" interface "):])
+            if node is None:
+                return d.errors["param"]
+            return render_config(d, Node("", [node])).replace("\n", "\r\n")
         m = re.fullmatch(d.show_interface, text)
         if m:
             port = m.group(1)
@@ -282,7 +292,7 @@ class CliSession:
         if shown is not None:
             return shown
         if text in d.paging:
-            return ""
+            return d.paging_reply
         if self.mode in ("user", "enable"):
             return self._exec(text)
         return self._config(text)

@@ -27,6 +27,7 @@ class Dialect:
     show_saved: tuple[str, ...]   # the next-startup configuration
     show_interface: str
     save: str
+    paging_reply: str = ""      # what the device prints after the paging command (before its prompt)
     errors: dict = field(default_factory=dict)
     views: tuple[tuple[str, str, str], ...] = ()  # (regex on a line that opens a view, view label, view kind)
     system_cmds: tuple[str, ...] = ()          # regexes accepted at the top of config mode
@@ -73,6 +74,9 @@ HUAWEI = Dialect(
     top=("return",),
     negate="undo",
     paging=("screen-length 0 temporary",),
+    # VRP V5 and V8 both answer it so (public session transcripts: NE40E V800R011 "<HR1>screen-length 0
+    # temporary", CE switch deployment logs "<sas2-92s89>screen-length 0 temporary", each followed by this line)
+    paging_reply="Info: The configuration takes effect on the current user terminal interface only.",
     show_config=("display current-configuration",),
     # VRP command reference, "display saved-configuration": the configuration file for the next startup
     show_saved=("display saved-configuration",),

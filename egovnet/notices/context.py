@@ -6,10 +6,11 @@ import datetime as dt
 
 KIND_ARTICLES = {"approval": 12, "rejection": 12, "change_approval": 18, "change_rejection": 18,
                  "idle_warning": 15, "idle_closure": 15, "decommission": 18,
-                 "disconnect": 23, "reconnect": 23, "criticism": 26}
+                 "disconnect": 23, "reconnect": 23, "criticism": 26, "annual_report": 24}
 KIND_LABELS = {"approval": "接入批准", "rejection": "接入不予批准", "change_approval": "资源调整批准",
                "change_rejection": "资源调整不予批准", "idle_warning": "关闭链路提醒", "idle_closure": "关闭链路",
-               "decommission": "拆除链路", "disconnect": "中断连接", "reconnect": "恢复连接", "criticism": "通报批评"}
+               "decommission": "拆除链路", "disconnect": "中断连接", "reconnect": "恢复连接", "criticism": "通报批评",
+               "annual_report": "年度评估报告"}
 
 _DIGITS = "零一二三四五六七八九"
 

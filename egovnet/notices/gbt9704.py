@@ -16,6 +16,7 @@ the usual fallbacks declared in the font table (w:altName): 方正小标宋简�
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from egovnet.notices.render import Text
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 SONG_FONT = "宋体"
+HEI_FONT = "黑体"
+_HEADING = re.compile(r"[一二三四五六七八九十]+、[^。；，：]{1,20}")
 LATIN_FONT = "Times New Roman"
 FALLBACKS = {TITLE_FONT: "小标宋", BODY_FONT: "仿宋", SONG_FONT: "SimSun"}
 RED = "FF0000"
@@ -274,7 +277,9 @@ def build(text: Text, head: Head):
     _para(doc, exact_pt=line)
     _para(doc, "、".join(text.main_to) + "：", exact_pt=line)
     for paragraph in text.body:
-        _para(doc, paragraph, align="justify", first_line=2, exact_pt=line)
+        # 结构层次序数 (GB/T 9704-2012 7.3.3): a first-level heading 一、 on a line of its own in 黑体
+        heading = bool(_HEADING.fullmatch(paragraph))
+        _para(doc, paragraph, font=HEI_FONT if heading else BODY_FONT, align="justify", first_line=2, exact_pt=line)
     if text.attachments:
         _para(doc, exact_pt=line)
         for i, name in enumerate(text.attachments, 1):

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import yaml
 
-LAB_PASSWORD_ENV = "EGOVNET_LAB_PASSWORD"
-LAB_DEFAULT_PASSWORD = "egovnet-lab"  # loopback-only lab devices; real devices take theirs from the environment
+from egovnet.inventory import LAB_DEFAULT_PASSWORD, LAB_PASSWORD_ENV  # noqa: F401 (one default for both sides)
 
 PORTS = {  # each platform's own port names (CloudEngine: GE1/0/1, 10GE1/0/1 ...; it refuses V5 names)
     "huawei": "GigabitEthernet0/0/{}", "huawei_vrpv8": "GE1/0/{}",
@@ -43,12 +42,19 @@ def lab_password() -> str:
 
 
 def sample_spec(count: int | None = None, ports: int = 24) -> list[dict]:
-    """The sample lab, or ``count`` devices cycling through the four platforms (for benchmarks)."""
+    """The sample lab, or ``count`` devices cycling through the four sample devices' platforms and sites. The
+    copies of a sample device share its towns between them (朱家角镇 and 金泽镇 on zjj-sw1, 练塘镇 on zjj-sw5
+    with 8 devices), so that a wave spreads over every device that can take it; copies beyond a sample
+    device's towns serve none (benchmarks use them directly)."""
     if count is None:
         rows = SAMPLE
     else:
-        rows = [(f"{SAMPLE[i % 4][0].split('-')[0]}-sw{i + 1}", SAMPLE[i % 4][1], SAMPLE[i % 4][2], SAMPLE[i % 4][3])
-                for i in range(count)]
+        copies = [len(range(r, count, 4)) for r in range(4)]
+        rows = []
+        for i in range(count):
+            name, platform, site, towns = SAMPLE[i % 4]
+            share = tuple(t for j, t in enumerate(towns) if j % copies[i % 4] == i // 4)
+            rows.append((f"{name.split('-')[0]}-sw{i + 1}", platform, site, share))
     return [{"name": n, "platform": p, "site": s, "towns": list(t),
              "ports": [PORTS[p].format(i) for i in range(1, ports + 1)]} for n, p, s, t in rows]
 
@@ -114,24 +120,33 @@ def write_inventory(folder: Path, spec: list[dict], lab, timeouts: dict | None =
         "pools": {site: {"prefixes": [prefix], "subnet_prefixlen": 29, "vlans": "101-999"}
                   for site, prefix in POOLS.items() if any(d["site"] == site for d in spec)},
     }
-    header = "# Written by 'egovnet lab serve' for the built-in device lab (127.0.0.1 only).\n"
-    (folder / "inventory.yaml").write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+    (folder / "inventory.yaml").write_text(HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                                            encoding="utf-8")
     write_known_hosts(folder, lab)
     return folder
 
 
-def serve(folder: Path, devices: int, home: Path, host: str = "127.0.0.1"):
+HEADER = "# Written by 'egovnet lab serve' for the built-in device lab (127.0.0.1 only).\n"
+
+
+def serve(folder: Path, devices: int, home: Path, host: str = "127.0.0.1", ports_per_device: int = 0):
     """Start the lab for ``egovnet lab serve``: an existing inventory.yaml's devices on its ports (only
-    known_hosts is written), else the sample (or ``devices`` generated ones) on free ports with a new
-    inventory. Returns the running lab and one row per device; the caller stops the lab."""
+    known_hosts is written), else the sample (or ``devices`` generated ones) with ``ports_per_device``
+    unit-facing ports each (24 by default) on free ports with a new inventory. An inventory.yaml that
+    'lab serve' did not write is never replaced. Returns the running lab and one row per device; the caller
+    stops the lab."""
     from egovnet.errors import Conflict
     from egovnet.lab.server import check_loopback
 
     check_loopback(host)
     folder = Path(folder)
-    existing = (folder / "inventory.yaml").exists() and not devices
-    spec, ports = spec_from_inventory(folder) if existing else (sample_spec(devices or None), {})
+    found = folder / "inventory.yaml"
+    existing = found.exists() and not (devices or ports_per_device)
+    if found.exists() and not existing and not found.read_text(encoding="utf-8", errors="replace").startswith(HEADER):
+        raise Conflict(f"{found} was not written by 'egovnet lab serve' and is kept: --devices and "
+                       "--ports-per-device write a new inventory; give --inventory an empty folder")
+    spec, ports = spec_from_inventory(folder) if existing else \
+        (sample_spec(devices or None, ports=ports_per_device or 24), {})
     try:
         lab = start_lab(spec, host_key_path=Path(home) / "lab" / "host_key", ports=ports)
     except OSError as exc:
@@ -146,5 +161,5 @@ def serve(folder: Path, devices: int, home: Path, host: str = "127.0.0.1"):
         lab.stop()
         raise
     rows = [{"device": d["name"], "platform": d["platform"], "address": f"{lab.host}:{lab.ports[d['name']]}",
-             "towns": d["towns"]} for d in spec]
+             "ports": len(d["ports"]), "towns": d["towns"]} for d in spec]
     return lab, rows

@@ -179,7 +179,10 @@ class _DryRun(Exception):
         self.jobs = jobs
 
 
-def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str | None, dry_run: bool) -> list[Job]:
+def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str | None, dry_run: bool,
+         fit: bool = False, skipped: list | None = None) -> list[Job]:
+    """The run's jobs. With ``fit``, only the applications whose link fits its device (ports, VLANs, subnets,
+    capabilities, MLPS; services.capacity), the others are put in ``skipped`` with their reason."""
     role = ctx.require(("bdc",), "provision links", 7)
     try:
         with unit_of_work(ctx.engine) as s:
@@ -190,6 +193,8 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
                     Application.status.in_(("approved", "provisioning")))).all()) - busy_apps(s, ctx))
             if not app_ids:
                 raise NotFound("no applications to provision; name them, or use --all-approved")
+            if fit:
+                app_ids = _fitting(s, ctx, inventory, app_ids, device, skipped if skipped is not None else [])
             jobs: list[Job] = []
             planned_links: dict[int, Job] = {}
             for app_id in app_ids:
@@ -267,6 +272,21 @@ def plan(ctx, inventory, app_ids: list[int], *, all_approved: bool, device: str 
         return dry.jobs
 
 
+def _fitting(s, ctx, inventory, app_ids: list[int], device: str | None, skipped: list) -> list[int]:
+    from egovnet.services.capacity import fit
+
+    skipped.clear()  # a retried plan starts again
+    known = [a for a in app_ids if s.get(Application, a) is not None]
+    rows = fit(s, ctx, inventory, known, device)
+    skipped.extend(r for r in rows if not r["fits"])
+    keep = {r["application"] for r in rows if r["fits"]} | (set(app_ids) - set(known))  # unknown ids: NotFound below
+    if not keep:
+        first = skipped[0]
+        raise PolicyViolation(f"none of the {len(rows)} applications fits the devices, nothing was built: "
+                              f"application {first['application']}: {first['reason']}; see 'egovnet device capacity'")
+    return [a for a in app_ids if a in keep]
+
+
 def _reopen_job(s, ctx, inventory, link: Link, app: Application, unit: Unit, dry_run: bool) -> Job:
     """Art. 15: a reopened link comes back on its own port, VLAN and subnet: the port is enabled again
     (and its rate set, when the new application asks for another bandwidth); nothing is built anew."""
@@ -330,7 +350,7 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
             gaps = p.gaps(running, job)
             if dry_run or not gaps:
                 job.result = DeviceResult(device.name, job.label, changed=False,
-                                          diff=[f"+ {g}" for g in gaps] if dry_run else [],
+                                          diff=diff_lines(gaps, job.commands) if dry_run else [],
                                           extra={"commands": job.commands if dry_run else []})
                 if not dry_run:
                     _save_if_unsaved(driver, p, job)
@@ -342,8 +362,16 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                     _each(driver, job.commands)
                 else:
                     driver.configure(job.commands)
-                after = driver.running_config()
+                # the device's last job is verified on the sections it touched when the platform can show them
+                # alone (a port's section on a switch with thousands of lines); earlier jobs read the whole
+                # config, which the next job diffs against and would roll back to. Only the whole config
+                # declares a push failed: a section read that does not confirm it is checked once more in full
+                reads = p.verify_commands(job) if job is work[-1] else None
+                after = "\n".join(driver.show(c) for c in reads) if reads else driver.running_config()
                 still = p.gaps(after, job, verifying=True)
+                if still and reads:
+                    reads, after = None, driver.running_config()
+                    still = p.gaps(after, job, verifying=True)
                 if still:
                     raise EgovnetError(f"device {device.name}: verification failed, not on the device: "
                                        + "; ".join(still[:3]))
@@ -351,8 +379,9 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
                 driver.save()
                 _set_push(ctx, job.push_id, status="applied", finished_at=utcnow())
                 job.result = DeviceResult(device.name, job.label, changed=True,
-                                          diff=[f"+ {g}" for g in gaps])
-                running = after
+                                          diff=diff_lines(gaps, job.commands))
+                if not reads:
+                    running = after
             except EgovnetError as exc:
                 if getattr(exc, "session_lost", False):
                     driver.abort()
@@ -382,6 +411,31 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
         for _ in jobs:
             if progress:
                 progress()
+
+
+GONE = " (should be gone)"
+EXITS = ("quit", "exit", "end", "return")
+
+
+def diff_lines(gaps: list[str], commands: list[str]) -> list[str]:
+    """The job's difference to the device as a reader expects it: ``+`` what it adds (a new section with the
+    lines the commands put inside it), ``-`` what it removes; ``section / line`` for one line of a section."""
+    out = []
+    for gap in gaps:
+        if gap.endswith(GONE):
+            out.append(f"- {gap[:-len(GONE)]}")
+            continue
+        out.append(f"+ {gap}")
+        if " / " in gap:
+            continue
+        for i, command in enumerate(commands):  # a whole new section: its lines, as the commands write them
+            if command.strip() == gap and not command[:1].isspace():
+                for inner in commands[i + 1:]:
+                    if not inner[:1].isspace() or inner.strip() in EXITS:
+                        break
+                    out.append(f"+ {inner.rstrip()}")
+                break
+    return out
 
 
 def _save_if_unsaved(driver, p, job: Job) -> bool:
@@ -506,13 +560,17 @@ def push_all(ctx, inventory, jobs: list[Job], driver_factory, *, dry_run: bool, 
 
 def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: str | None = None,
               dry_run: bool = False, workers: int = 4, session_log: Path | None = None,
-              driver_factory=None, progress=None, on_total=None) -> dict:
+              driver_factory=None, progress=None, on_total=None, fit: bool = False) -> dict:
+    """``fit``: build only the applications that fit their device; the result's ``not_built`` lists the others
+    with the reason (services.capacity)."""
     from egovnet.inventory import load_inventory
 
     inventory = load_inventory(ctx.inventory)
+    skipped: list[dict] = []
     with pushes.running(ctx, "provision"):
         if dry_run:
-            jobs = plan(ctx, inventory, app_ids, all_approved=all_approved, device=device, dry_run=True)
+            jobs = plan(ctx, inventory, app_ids, all_approved=all_approved, device=device, dry_run=True,
+                        fit=fit, skipped=skipped)
         else:
             ctx.require(("bdc",), "provision links", 7)
             driver_factory = driver_factory or default_driver_factory(inventory, session_log)
@@ -521,7 +579,7 @@ def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: st
                                     services={"provision"})
             try:
                 jobs = pushes.retrying(lambda: plan(ctx, inventory, app_ids, all_approved=all_approved,
-                                                    device=device, dry_run=False))
+                                                    device=device, dry_run=False, fit=fit, skipped=skipped))
             except NotFound:
                 if not (all_approved and resumed):
                     raise
@@ -532,12 +590,12 @@ def provision(ctx, app_ids: list[int], *, all_approved: bool = False, device: st
         push_all(ctx, inventory, jobs, driver_factory, dry_run=dry_run, workers=workers, progress=progress)
         if not dry_run:
             rows = record(ctx, jobs)
-            return {"dry_run": False, "results": rows, "resumed": resumed}
+            return {"dry_run": False, "results": rows, "resumed": resumed, **({"not_built": skipped} if fit else {})}
     if dry_run:
         rows = [{"application": j.app_id, "unit": j.unit, "link": j.link_id, "device": j.device,
                  "status": "joined" if j.joins else ("failed" if j.result and j.result.failed else "planned"),
                  "commands": [] if j.joins else j.commands, "diff": j.result.diff if j.result and not j.joins else [],
                  "failed": bool(j.result and j.result.failed), "error": j.result.error if j.result else None}
                 for j in jobs]
-        return {"dry_run": True, "results": rows}
+        return {"dry_run": True, "results": rows, **({"not_built": skipped} if fit else {})}
 

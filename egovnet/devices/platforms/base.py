@@ -47,6 +47,9 @@ class Platform:
     # shared link is one port, one VLAN and one subnet, and egovnet records no unit's own addresses or port in
     # it, so no platform has a part of its own per unit: the disconnect cuts the whole link and says so.
     cuts_one_unit_of_shared_link: bool = False
+    # one port's configuration alone, in the same format as show_config ("" when the platform has no such read);
+    # format with port=
+    port_config_command: str = ""
 
     # ---- session ----
     def netmiko_params(self, device) -> dict:
@@ -102,6 +105,11 @@ class Platform:
     def unsaved(self, running: str, saved: str) -> list[str]:
         """The parts where the running config differs from the saved one (empty: saved)."""
         return [] if self.same(running, saved) else ["configuration"]
+    def verify_commands(self, job) -> list[str] | None:
+        """Read-only commands whose answers, joined, show everything ``gaps(..., verifying=True)`` looks at for
+        this job, when that is less than the whole running config (a port's own section on a switch with
+        thousands of lines); None: verify against ``show_config``."""
+        return None
 
     # ---- counters (devices/counters.py: TextFSM templates checked against real captures) ----
     counter_family: str = ""
@@ -268,6 +276,24 @@ class ConfigTreePlatform(Platform):
             body += [f" {l}" for l in configtree.with_parents(b["add"], b["order"] or b["add"])]
             out += [header, *body, self.up]
         return out
+    def verify_commands(self, job) -> list[str] | None:
+        """A job that touches only physical ports' sections (shut, reopen, a port's rate) is verified on those
+        sections alone: ``missing`` and ``leftover`` look at no other section, and a physical port always
+        exists, so its section is shown even when empty. Anything else (a VLAN, a VLAN interface that may be
+        gone, a top-level line) is verified on the whole config."""
+        if not self.port_config_command or self.port_re is None:
+            return None
+        ports: list[str] = []
+        for section, line, negated in configtree.sections_touched(job.commands, self):
+            header = section or line
+            if section is None and negated:
+                return None
+            port = header[len("interface "):] if header.startswith("interface ") else ""
+            if not port or not self.port_re.fullmatch(port):
+                return None
+            if port not in ports:
+                ports.append(port)
+        return [self.port_config_command.format(port=p) for p in ports] or None
 
     _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,62}")
 

@@ -26,6 +26,8 @@ class CiscoIos(ConfigTreePlatform):
     templates = ("cisco_ios",)
     show_config = "show running-config"
     saved_config_command = "show startup-config"  # NVRAM; opens with "Using N out of M bytes"
+    # one port alone (IOS configuration fundamentals command reference, "show running-config": `interface type number`), in show_config's format
+    port_config_command = "show running-config interface {port}"
     error_pattern = (r"(?m)^\s*(% Invalid input|% Incomplete command|% Ambiguous command|Command authorization failed"
                      r"|% IP addresses may not be configured on L2 links|% VRF \S+ not configured"
                      r"|VTP VLAN configuration not allowed).*$")

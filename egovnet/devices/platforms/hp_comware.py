@@ -33,6 +33,8 @@ class HpComware(ConfigTreePlatform):
     templates = ("hp_comware",)
     show_config = "display current-configuration"
     saved_config_command = "display saved-configuration"  # Comware 7: the main next-startup file
+    # one port alone (Comware 7 fundamentals command reference, "display current-configuration": `interface [ interface-type [ interface-number ] ]`), in show_config's format
+    port_config_command = "display current-configuration interface {port}"
     # Comware prints every CLI error as ' % text' (unrecognized, incomplete, wrong parameter, a missing VLAN or
     # VPN instance ...); terminal syslog lines are '%Nov 25 ...' with no space after the '%'
     error_pattern = r"(?m)^\s*% \S.*$"

@@ -20,6 +20,8 @@ class HuaweiVrp(ConfigTreePlatform):
     templates = ("huawei",)
     show_config = "display current-configuration"
     saved_config_command = "display saved-configuration"  # VRP/VRPv8: the next-startup file
+    # one port alone (VRP command reference, "display current-configuration": `interface [ interface-type [ interface-number ] ]`), in show_config's format
+    port_config_command = "display current-configuration interface {port}"
     error_pattern = r"(?m)^\s*Error:.*$"
     negate, up = "undo", "quit"
     max_line, max_description = 510, 242
