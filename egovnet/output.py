@@ -123,7 +123,7 @@ def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None 
     natural = [max(cell_len(headers[i]), *(cell_len(cells[i]) for cells in body)) for i in range(len(columns))]
     # the default table's width: each column's widest cell, a space either side, a border between and around
     whole = sum(natural) + 3 * len(columns) + 1
-    if not wide or whole <= console.width:
+    if whole <= console.width:
         t = build(False, {i: natural[i] for i in wide})
     else:
         # Too wide for the terminal: light borders (one column of space between columns), and every column's
@@ -174,9 +174,14 @@ def _share(natural: list[int], least: list[int], room: int, wide) -> dict[int, i
 
 
 def _longest_word(text: str) -> int:
+    """Columns of the longest piece that should not be broken: an English word; Chinese text may break between
+    any two characters (rich wraps it so), counted here as pairs."""
+    import re
+
     from rich.cells import cell_len
 
-    return max((cell_len(w) for w in text.split()), default=0)
+    return max((cell_len(piece) for w in text.split() for piece in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]{1,2}", w)),
+               default=0)
 
 
 # Columns whose values are codes (a status, a mode): shown in the interface language in a table, as they are in

@@ -511,3 +511,25 @@ def test_audit_drift_help_in_chinese_and_in_english(monkeypatch, zh):
                          "  19 for the isolation).",
                          ""]
     assert "  --device <str>                  Only this device of the inventory." in lines
+
+
+def test_a_table_of_codes_and_numbers_at_80_columns_breaks_no_word(monkeypatch, zh):
+    """device capacity has no Chinese cell, only Chinese headers: too wide for 80 columns, every width is still set
+    by egovnet, a device name or a site code stays whole and a header breaks only at a space or between Chinese
+    characters."""
+    ok("init")
+    monkeypatch.setenv("EGOVNET_INVENTORY", str(REPO / "inventory" / "lab"))
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = [line.rstrip() for line in ok("device", "capacity").out.splitlines()]
+    assert lines[1:5] == ["                                站点空闲     站点空闲",
+                          "设备    站点       空闲端口 共      VLAN  共     子网  共 新链路 可容纳 无法容纳",
+                          "─" * 80,
+                          "zjj-sw1 zhujiajiao        8  8       899 899      512 512      0      0        0"]
+    _english(monkeypatch)
+    lines = [line.rstrip() for line in ok("device", "capacity").out.splitlines()]
+    assert lines[1:7] == ["                                   site           site        wave:",
+                          "                      ports       VLANs        subnets          new       do not",
+                          "device  site           free of     free  of       free  of    links fit      fit",
+                          "─" * 80,
+                          "zjj-sw1 zhujiajiao        8  8      899 899        512 512        0   0        0",
+                          "hx-sw1  huaxin            8  8      899 899        512 512        0   0        0"]
