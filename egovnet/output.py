@@ -100,7 +100,7 @@ def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None 
     lang = language()
     body = [[col.fmt(row.get(col.key)) if col.fmt else _shown(col.key, row.get(col.key), lang) for col in columns]
             for row in rows]
-    headers = [_(col.header) for col in columns]
+    headers = [localize(col.header) for col in columns]  # a header with a field: 'amount ({currency})'
     console = _console()
 
     def build(compact: bool, widths: dict[int, int]):
@@ -186,7 +186,8 @@ def _longest_word(text: str) -> int:
 
 # Columns whose values are codes (a status, a mode): shown in the interface language in a table, as they are in
 # --json and files. The values, for the catalog (context "value": "unit" as cost bearer is not the header "unit"):
-CODE_COLUMNS = frozenset({"status", "mode", "clock", "kind", "state", "decision", "cost_bearer", "category"})
+CODE_COLUMNS = frozenset({"status", "mode", "clock", "kind", "state", "decision", "cost_bearer", "category",
+                          "payer"})
 CODE_VALUES = (
     pgettext_noop("value", "submitted"), pgettext_noop("value", "approved"), pgettext_noop("value", "rejected"),
     pgettext_noop("value", "provisioning"), pgettext_noop("value", "active"), pgettext_noop("value", "closed_idle"),
