@@ -187,7 +187,7 @@ def _longest_word(text: str) -> int:
 # Columns whose values are codes (a status, a mode): shown in the interface language in a table, as they are in
 # --json and files. The values, for the catalog (context "value": "unit" as cost bearer is not the header "unit"):
 CODE_COLUMNS = frozenset({"status", "mode", "clock", "kind", "state", "decision", "cost_bearer", "category",
-                          "payer"})
+                          "payer", "finding", "result"})
 CODE_VALUES = (
     pgettext_noop("value", "submitted"), pgettext_noop("value", "approved"), pgettext_noop("value", "rejected"),
     pgettext_noop("value", "provisioning"), pgettext_noop("value", "active"), pgettext_noop("value", "closed_idle"),
@@ -219,6 +219,13 @@ CODE_VALUES = (
     pgettext_noop("value", "acl_rule_added"), pgettext_noop("value", "acl_rule_removed"),
     pgettext_noop("value", "acl_rule_changed"), pgettext_noop("value", "nft_chain_added"),
     pgettext_noop("value", "nft_rule_added"), pgettext_noop("value", "unsaved_config"),
+    # security checks and assessments (kind, result) and what audit security finds (Art. 13, 21)
+    pgettext_noop("value", "bdc_check"), pgettext_noop("value", "mlps_assessment"),
+    pgettext_noop("value", "risk_assessment"), pgettext_noop("value", "pass"), pgettext_noop("value", "issues"),
+    pgettext_noop("value", "fail"), pgettext_noop("value", "mlps_expired"), pgettext_noop("value", "mlps_missing"),
+    pgettext_noop("value", "mlps_due"), pgettext_noop("value", "fail_without_follow_up"),
+    pgettext_noop("value", "bdc_check_overdue"), pgettext_noop("value", "bdc_check_missing"),
+    pgettext_noop("value", "risk_assessment_overdue"), pgettext_noop("value", "risk_assessment_missing"),
 )
 
 
