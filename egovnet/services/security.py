@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from egovnet.errors import Conflict, DeviceError, InvalidInput, InvalidPolicy, NotFound, PermissionDenied, \
-    PolicyViolation
+    PolicyViolation, UsageError
 from egovnet.validation import clean_text
 
 LIVE = ("open", "disconnected")          # incident states that keep the units cut off and blocked
@@ -463,7 +463,7 @@ def list_security(ctx, *, state: str | None = None, limit: int = 500) -> list[di
 
     ctx.require(("office", "bdc"), "read the security list", rules(ctx).article)
     if state is not None and state not in STATES:
-        raise InvalidInput(f"state {state!r} is not an incident state; states are {', '.join(STATES)}")
+        raise UsageError(f"state {state!r} is not an incident state; states are {', '.join(STATES)}")
     rows = []
     with unit_of_work(ctx.engine, write=False) as s:
         q = select(SecurityIncident).order_by(SecurityIncident.id.desc())
