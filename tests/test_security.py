@@ -461,3 +461,11 @@ def test_the_emergency_cut_goes_through_on_a_device_whose_isolation_acl_lost_its
     assert (data["state"], data["error"]) == ("disconnected", None)
     assert "shutdown" in dev.section("interface GigabitEthernet0/0/1")
 
+
+
+@pytest.mark.parametrize("group", ["security", "security check", "audit", "ticket", "monitor"])
+def test_a_group_lists_each_command_with_its_whole_first_line_not_cut_at_art(group):
+    # click ends a command's help line at the first word ending in '.', which is 'Art.' in '(Art. 23)'
+    out = ok(*group.split(), "--help").out
+    listing = out.split("Commands:")[1].splitlines()
+    assert listing and not any(line.rstrip().endswith(("Art.", "...")) for line in listing), out
