@@ -471,7 +471,8 @@ def list_security(ctx, *, state: str | None = None, limit: int = 500) -> list[di
             q = q.where(SecurityIncident.state == state)
         for inc in s.exec(q).all():
             d = _incident_dict(s, ctx, inc)
-            rows.append({"kind": "incident", "id": inc.id, "at": _iso(_aware(inc.created_at)), "on": d["opened_on"],
+            rows.append({"kind": "incident", "id": inc.id, "at": _iso(_aware(inc.created_at)),
+                         "_t": _aware(inc.created_at), "on": d["opened_on"],
                          "state": inc.state,
                          "subject": d["unit"] or f"link {', '.join(map(str, d['links']))}",
                          "detail": inc.incident, "cut_off": d["cut_off"], "article": d["article"]})
@@ -479,6 +480,7 @@ def list_security(ctx, *, state: str | None = None, limit: int = 500) -> list[di
             for cr in s.exec(select(Criticism).order_by(Criticism.id.desc())).all():
                 d = _criticism_dict(s, ctx, cr)
                 rows.append({"kind": "criticism", "id": cr.id, "at": _iso(_aware(cr.created_at)),
+                             "_t": _aware(cr.created_at),
                              "on": d["decided_on"], "state": "issued",
                              "subject": d["unit"], "detail": f"({cr.ground}) {d['ground_text']}: {cr.facts}",
                              "cut_off": None, "article": d["article"]})
@@ -486,12 +488,15 @@ def list_security(ctx, *, state: str | None = None, limit: int = 500) -> list[di
             for e in s.exec(q).all():
                 if not _security_event(e):
                     continue
-                rows.append({"kind": "event", "id": e.id, "at": _iso(_aware(e.at)), "on": _iso(e.effective_date),
+                rows.append({"kind": "event", "id": e.id, "at": _iso(_aware(e.at)), "_t": _aware(e.at),
+                             "on": _iso(e.effective_date),
                              "state": e.action,
                              "subject": (e.after or {}).get("device") or f"{e.object_type}:{e.object_id}",
                              "detail": _event_detail(e), "cut_off": None, "article": e.article})
-    rows.sort(key=lambda r: (r["at"] or "", r["kind"], r["id"]), reverse=True)   # newest first
-    return rows[:limit]
+    # newest first, to the microsecond: a decision taken in the same second as another is still the newer one
+    never = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    rows.sort(key=lambda r: (r["_t"] or never, r["kind"], r["id"]), reverse=True)
+    return [{k: v for k, v in r.items() if k != "_t"} for r in rows[:limit]]
 
 
 def _event_detail(e) -> str:
