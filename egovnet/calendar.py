@@ -9,9 +9,12 @@ public holiday or a substituted day off. The policy may add holidays and workday
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from egovnet.errors import UsageError
 
@@ -186,20 +189,91 @@ def _weekdays_through(day: dt.date) -> int:
     return weeks * 5 + min(rest, 5)
 
 
+# Each year's table from `holidays` (CN) is kept in EGOVNET_HOME/calendar-cache.json once computed: importing
+# `holidays` and computing China's lunar holidays costs about 0.05 s of CPU a year, more than a whole list of
+# 20,000 rows spends on its working days. The file is keyed by the installed `holidays` version (a new release
+# is computed afresh), written atomically, and only ever a cache: unreadable, it is ignored and rewritten.
+CACHE_FILE = "calendar-cache.json"
+_cache_dir: Path | None = None
+_cache: dict | None = None
+
+
+def use_cache(folder) -> None:
+    """Keep the computed year tables in ``folder`` (egovnet's home); nothing is written where it does not exist."""
+    global _cache_dir, _cache
+    folder = Path(folder) if folder else None
+    if folder != _cache_dir:
+        _cache_dir, _cache = folder, None
+
+
+@lru_cache(maxsize=1)
+def _holidays_version() -> str | None:
+    """The installed `holidays` release, read from its distribution's metadata folder without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.origin:
+        return None
+    for info in Path(spec.origin).parent.parent.glob("holidays-*.dist-info"):
+        return info.name[len("holidays-"):-len(".dist-info")]
+    return None
+
+
+def _cached() -> dict:
+    global _cache
+    if _cache is None:
+        _cache = {}
+        version = _holidays_version()
+        if _cache_dir is not None and version:
+            try:
+                stored = json.loads((_cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
+                if stored.get("holidays") == version and isinstance(stored.get("years"), dict):
+                    _cache = stored["years"]
+            except (OSError, ValueError, AttributeError):
+                pass
+    return _cache
+
+
+def _store(year: int, entry: dict) -> None:
+    years = _cached()
+    years[str(year)] = entry
+    version = _holidays_version()
+    if _cache_dir is None or not version or not _cache_dir.is_dir():
+        return
+    path = _cache_dir / CACHE_FILE
+    tmp = path.with_name(f".{CACHE_FILE}.{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps({"holidays": version, "years": years}, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
 @lru_cache(maxsize=64)
-def _year(year: int) -> tuple[frozenset, frozenset]:
+def _table(year: int) -> tuple[frozenset, frozenset, bool]:
+    """A year's public holidays and days off, its 调休 workdays, and whether its schedule is published."""
+    entry = _cached().get(str(year))
+    try:
+        return (frozenset(map(dt.date.fromisoformat, entry["off"])),
+                frozenset(map(dt.date.fromisoformat, entry["work"])), bool(entry["published"]))
+    except (TypeError, KeyError, ValueError):
+        pass
     import holidays
+    from holidays.countries.china import ChinaStaticHolidays
 
     cn = holidays.country_holidays("CN", years=year)
     off = frozenset(cn.keys())
     work = frozenset(d for d in getattr(cn, "weekend_workdays", ()) if d.year == year)
+    published = year in getattr(ChinaStaticHolidays, "special_public_holidays", {}) or bool(work)
+    _store(year, {"off": sorted(d.isoformat() for d in off), "work": sorted(d.isoformat() for d in work),
+                  "published": published})
+    return off, work, published
+
+
+def _year(year: int) -> tuple[frozenset, frozenset]:
+    off, work, _published_ = _table(year)
     return off, work
 
 
-@lru_cache(maxsize=64)
 def _published(year: int) -> bool:
-    from holidays.countries.china import ChinaStaticHolidays
-
-    if year in getattr(ChinaStaticHolidays, "special_public_holidays", {}):
-        return True
-    return bool(_year(year)[1])
+    return _table(year)[2]
