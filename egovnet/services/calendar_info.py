@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from egovnet.calendar import WorkCalendar
+from egovnet.calendar import WorkCalendar, use_cache
 
 
 def due(settings, start: dt.date, n: int) -> dict:
+    use_cache(settings.home)
     cal = WorkCalendar.from_policy(settings.policy())
     return cal.add_working_days(start, n).as_dict()
 
