@@ -189,21 +189,12 @@ def _weekdays_through(day: dt.date) -> int:
     return weeks * 5 + min(rest, 5)
 
 
-# Each year's table from `holidays` (CN) is kept in EGOVNET_HOME/calendar-cache.json once computed: importing
-# `holidays` and computing China's lunar holidays costs about 0.05 s of CPU a year, more than a whole list of
-# 20,000 rows spends on its working days. The file is keyed by the installed `holidays` version (a new release
-# is computed afresh), written atomically, and only ever a cache: unreadable, it is ignored and rewritten.
-CACHE_FILE = "calendar-cache.json"
-_cache_dir: Path | None = None
-_cache: dict | None = None
-
-
-def use_cache(folder) -> None:
-    """Keep the computed year tables in ``folder`` (egovnet's home); nothing is written where it does not exist."""
-    global _cache_dir, _cache
-    folder = Path(folder) if folder else None
-    if folder != _cache_dir:
-        _cache_dir, _cache = folder, None
+# Each year's table from `holidays` (CN) is kept in $XDG_CACHE_HOME/egovnet/calendar/ (~/.cache without it, beside
+# the compiled message catalog) once computed: importing `holidays` and computing China's lunar holidays costs
+# about 0.05 s of CPU a year, more than a whole list of 20,000 rows spends on its working days. The file is named
+# and keyed by the installed `holidays` release (a new release is computed afresh), written atomically, and only
+# ever a cache: unreadable or unwritable, it is ignored and the tables are computed as before.
+_cache: tuple[Path, dict] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -219,34 +210,49 @@ def _holidays_version() -> str | None:
     return None
 
 
+def cache_file() -> Path | None:
+    version = _holidays_version()
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except (RuntimeError, KeyError):  # no home directory to be found
+        return None
+    return Path(base) / "egovnet" / "calendar" / f"holidays-{version}.json" if version else None
+
+
 def _cached() -> dict:
     global _cache
-    if _cache is None:
-        _cache = {}
-        version = _holidays_version()
-        if _cache_dir is not None and version:
-            try:
-                stored = json.loads((_cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
-                if stored.get("holidays") == version and isinstance(stored.get("years"), dict):
-                    _cache = stored["years"]
-            except (OSError, ValueError, AttributeError):
-                pass
-    return _cache
+    path = cache_file()
+    if path is None:
+        return {}
+    if _cache is None or _cache[0] != path:
+        years: dict = {}
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored.get("holidays") == _holidays_version() and isinstance(stored.get("years"), dict):
+                years = stored["years"]
+        except (OSError, ValueError, AttributeError):
+            pass
+        _cache = (path, years)
+    return _cache[1]
 
 
 def _store(year: int, entry: dict) -> None:
     years = _cached()
-    years[str(year)] = entry
-    version = _holidays_version()
-    if _cache_dir is None or not version or not _cache_dir.is_dir():
+    path = cache_file()
+    if path is None:
         return
-    path = _cache_dir / CACHE_FILE
-    tmp = path.with_name(f".{CACHE_FILE}.{os.getpid()}")
+    years[str(year)] = entry
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        tmp.write_text(json.dumps({"holidays": version, "years": years}, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"holidays": _holidays_version(), "years": years}, sort_keys=True),
+                       encoding="utf-8")
+        os.replace(tmp, path)  # two processes at once: each writes its own file, the last rename wins
+    except OSError:   # a read-only or missing cache folder: the tables stay in memory
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 @lru_cache(maxsize=64)

@@ -16,40 +16,51 @@ def _fresh_tables():
     calendar._cache = None
 
 
-def test_year_tables_are_kept_in_the_home_and_give_the_same_days(_home):
+def test_year_tables_are_kept_in_the_cache_folder_and_give_the_same_days(_home, tmp_path):
     ok("init")
     _fresh_tables()
     r = ok("calendar", "due", "2026-09-30", "15", "--json")
     assert r.json()["due"] == "2026-10-27"
-    stored = json.loads((_home / "calendar-cache.json").read_text(encoding="utf-8"))
+    path = tmp_path / "cache" / "egovnet" / "calendar" / f"holidays-{calendar._holidays_version()}.json"
+    assert calendar.cache_file() == path
+    stored = json.loads(path.read_text(encoding="utf-8"))
     assert stored["holidays"] == calendar._holidays_version()
     assert stored["years"]["2026"]["published"] is True
     assert "2026-10-01" in stored["years"]["2026"]["off"] and "2026-10-10" in stored["years"]["2026"]["work"]
+    assert not (_home / "calendar-cache.json").exists()  # a cache, not the home's data
 
     # the same working days from the file as from `holidays` itself, year by year
     import holidays
 
     for year in (2025, 2026, 2027):
-        calendar.use_cache(_home)
         _fresh_tables()
-        kept = calendar._table(year)
+        calendar._table(year)
+        _fresh_tables()
+        kept = calendar._table(year)   # read back from the file
         cn = holidays.country_holidays("CN", years=year)
         assert kept[0] == frozenset(cn.keys())
         assert kept[1] == frozenset(d for d in cn.weekend_workdays if d.year == year)
-    assert set(json.loads((_home / "calendar-cache.json").read_text(encoding="utf-8"))["years"]) >= {
-        "2025", "2026", "2027"}
+    assert set(json.loads(path.read_text(encoding="utf-8"))["years"]) >= {"2025", "2026", "2027"}
 
 
-def test_a_damaged_or_foreign_cache_is_ignored_and_rewritten(_home):
-    ok("init")
-    (_home / "calendar-cache.json").write_text('{"holidays": "0.0", "years": {"2026": {"off": [], "work": [], '
-                                               '"published": true}}}', encoding="utf-8")
+def test_a_damaged_or_foreign_cache_is_ignored_and_rewritten(tmp_path):
+    path = calendar.cache_file()
+    path.parent.mkdir(parents=True)
+    path.write_text('{"holidays": "0.0", "years": {"2026": {"off": [], "work": [], "published": true}}}',
+                    encoding="utf-8")
     _fresh_tables()
     assert ok("calendar", "due", "2026-09-30", "15", "--json").json()["due"] == "2026-10-27"
-    (_home / "calendar-cache.json").write_text("{not json", encoding="utf-8")
+    path.write_text("{not json", encoding="utf-8")
     _fresh_tables()
     assert ok("calendar", "due", "2026-09-30", "15", "--json").json()["due"] == "2026-10-27"
-    assert json.loads((_home / "calendar-cache.json").read_text(encoding="utf-8"))["holidays"] != "0.0"
+    assert json.loads(path.read_text(encoding="utf-8"))["holidays"] == calendar._holidays_version()
+
+
+def test_an_unwritable_cache_folder_changes_nothing(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))   # a file where the folder would be
+    _fresh_tables()
+    assert ok("calendar", "due", "2026-09-30", "15", "--json").json()["due"] == "2026-10-27"
 
 
 def test_json_layout_one_item_a_line_and_the_same_values():

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from egovnet.calendar import WorkCalendar, use_cache
+from egovnet.calendar import WorkCalendar
 
 
 def due(settings, start: dt.date, n: int) -> dict:
-    use_cache(settings.home)
     cal = WorkCalendar.from_policy(settings.policy())
     return cal.add_working_days(start, n).as_dict()
 

@@ -22,11 +22,10 @@ class Ctx:
 
     @classmethod
     def from_settings(cls, settings) -> "Ctx":
-        from egovnet.calendar import WorkCalendar, use_cache
+        from egovnet.calendar import WorkCalendar
         from egovnet.state.db import get_engine
 
         policy = settings.policy()
-        use_cache(settings.home)
         return cls(
             engine=get_engine(settings),
             policy=policy,
