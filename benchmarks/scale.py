@@ -2,6 +2,8 @@
 
     python benchmarks/scale.py                    # 2,000 and 20,000 links, median of 5 runs per command
     python benchmarks/scale.py --links 2000 --runs 3
+    python benchmarks/scale.py --keep /tmp/scale            # keep the homes; later, to time them again:
+    python benchmarks/scale.py --keep /tmp/scale --reuse
 
 How a home is built (a fresh EGOVNET_HOME, a real SQLite file):
 1. egovnet's own paths: `egovnet init`, `egovnet unit import SHEET --create-depts`, `egovnet apply --batch SHEET`,
@@ -17,8 +19,8 @@ How a home is built (a fresh EGOVNET_HOME, a real SQLite file):
 
 Then each command runs --runs times as a fresh `egovnet` process (interpreter start-up, imports and JSON
 included), output to /dev/null; the script prints the median, min and max wall-clock time of each, and its
-median CPU time (user + system), which a machine shared with other work inflates less. Run it a few times
-and read the medians.
+median CPU time (user + system), which a machine shared with other work inflates less, and the load average
+before and after the runs. Run it a few times and read the medians.
 """
 
 from __future__ import annotations
@@ -124,9 +126,13 @@ def provision_directly(db: Path, seed: int = 2026) -> dict:
             "under review": len(review), "usage days": len(usage)}
 
 
+def environment(home: Path, links: int) -> dict:
+    return {**os.environ, "EGOVNET_HOME": str(home), "EGOVNET_USER": "bdc.engineer", "EGOVNET_TODAY": TODAY.isoformat(),
+            "EGOVNET_POLICY": str(declared_policy(home.parent / f"policy-{links}"))}
+
+
 def build(home: Path, links: int) -> dict:
-    env = {**os.environ, "EGOVNET_HOME": str(home), "EGOVNET_USER": "bdc.engineer", "EGOVNET_TODAY": TODAY.isoformat(),
-           "EGOVNET_POLICY": str(declared_policy(home.parent / f"policy-{links}"))}
+    env = environment(home, links)
     path = home.parent / f"wave-{links}.csv"
     units = sheet(path, links)
     t = time.perf_counter()
@@ -143,20 +149,30 @@ def main() -> None:
     ap.add_argument("--links", type=int, nargs="+", default=[2000, 20000])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", help="build the homes in this folder and keep them (to profile or rerun)")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: time the homes kept there by an earlier run "
+                                                          "instead of building them again")
     a = ap.parse_args()
     medians: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = a.keep or tmp
         for n in a.links:
-            built = build(Path(tmp) / f"home-{n}", n)
-            env = built.pop("env")
-            print(f"{n} links: {built}", flush=True)
+            home = Path(tmp) / f"home-{n}"
+            if a.reuse and a.keep and (home / "egovnet.db").is_file():
+                env = environment(home, n)
+                print(f"{n} links: the home kept in {home}", flush=True)
+            else:
+                built = build(home, n)
+                env = built.pop("env")
+                print(f"{n} links: {built}", flush=True)
             times = {name: [] for name in COMMANDS}
             cpu = {name: [] for name in COMMANDS}
+            load = os.getloadavg()[0]
             for _ in range(a.runs):  # interleaved, so that a burst of load elsewhere spreads over all commands
                 for name, args in COMMANDS.items():
                     times[name].append(egovnet(env, *args, cpu=cpu[name]))
             medians[n] = {}
+            print(f"  load average {load:.1f} before the runs, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs): "
+                  "wall-clock time above CPU time is time spent waiting for a CPU", flush=True)
             for name, values in times.items():
                 medians[n][name] = statistics.median(values)
                 print(f"  {name:20s} median {medians[n][name]:5.2f} s  (min {min(values):.2f}, max {max(values):.2f}, "

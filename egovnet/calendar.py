@@ -9,9 +9,12 @@ public holiday or a substituted day off. The policy may add holidays and workday
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from egovnet.errors import UsageError
 
@@ -186,20 +189,97 @@ def _weekdays_through(day: dt.date) -> int:
     return weeks * 5 + min(rest, 5)
 
 
+# Each year's table from `holidays` (CN) is kept in $XDG_CACHE_HOME/egovnet/calendar/ (~/.cache without it, beside
+# the compiled message catalog) once computed: importing `holidays` and computing China's lunar holidays costs
+# about 0.05 s of CPU a year, more than a whole list of 20,000 rows spends on its working days. The file is named
+# and keyed by the installed `holidays` release (a new release is computed afresh), written atomically, and only
+# ever a cache: unreadable or unwritable, it is ignored and the tables are computed as before.
+_cache: tuple[Path, dict] | None = None
+
+
+@lru_cache(maxsize=1)
+def _holidays_version() -> str | None:
+    """The installed `holidays` release, read from its distribution's metadata folder without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.origin:
+        return None
+    for info in Path(spec.origin).parent.parent.glob("holidays-*.dist-info"):
+        return info.name[len("holidays-"):-len(".dist-info")]
+    return None
+
+
+def cache_file() -> Path | None:
+    version = _holidays_version()
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except (RuntimeError, KeyError):  # no home directory to be found
+        return None
+    return Path(base) / "egovnet" / "calendar" / f"holidays-{version}.json" if version else None
+
+
+def _cached() -> dict:
+    global _cache
+    path = cache_file()
+    if path is None:
+        return {}
+    if _cache is None or _cache[0] != path:
+        years: dict = {}
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored.get("holidays") == _holidays_version() and isinstance(stored.get("years"), dict):
+                years = stored["years"]
+        except (OSError, ValueError, AttributeError):
+            pass
+        _cache = (path, years)
+    return _cache[1]
+
+
+def _store(year: int, entry: dict) -> None:
+    years = _cached()
+    path = cache_file()
+    if path is None:
+        return
+    years[str(year)] = entry
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"holidays": _holidays_version(), "years": years}, sort_keys=True),
+                       encoding="utf-8")
+        os.replace(tmp, path)  # two processes at once: each writes its own file, the last rename wins
+    except OSError:   # a read-only or missing cache folder: the tables stay in memory
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
 @lru_cache(maxsize=64)
-def _year(year: int) -> tuple[frozenset, frozenset]:
+def _table(year: int) -> tuple[frozenset, frozenset, bool]:
+    """A year's public holidays and days off, its 调休 workdays, and whether its schedule is published."""
+    entry = _cached().get(str(year))
+    try:
+        return (frozenset(map(dt.date.fromisoformat, entry["off"])),
+                frozenset(map(dt.date.fromisoformat, entry["work"])), bool(entry["published"]))
+    except (TypeError, KeyError, ValueError):
+        pass
     import holidays
+    from holidays.countries.china import ChinaStaticHolidays
 
     cn = holidays.country_holidays("CN", years=year)
     off = frozenset(cn.keys())
     work = frozenset(d for d in getattr(cn, "weekend_workdays", ()) if d.year == year)
+    published = year in getattr(ChinaStaticHolidays, "special_public_holidays", {}) or bool(work)
+    _store(year, {"off": sorted(d.isoformat() for d in off), "work": sorted(d.isoformat() for d in work),
+                  "published": published})
+    return off, work, published
+
+
+def _year(year: int) -> tuple[frozenset, frozenset]:
+    off, work, _published_ = _table(year)
     return off, work
 
 
-@lru_cache(maxsize=64)
 def _published(year: int) -> bool:
-    from holidays.countries.china import ChinaStaticHolidays
-
-    if year in getattr(ChinaStaticHolidays, "special_public_holidays", {}):
-        return True
-    return bool(_year(year)[1])
+    return _table(year)[2]

@@ -156,6 +156,15 @@ class _LazyCommands(MutableMapping):
                 for name in self}
 
 
+def _first_paragraphs(command) -> None:
+    """A group's list shows each subcommand's whole first paragraph: click cuts it at the first word ending in a
+    full stop, which is 'Art.' in '(Art. 12)'."""
+    for sub in (getattr(command, "commands", None) or {}).values():
+        if not sub.short_help and sub.help:
+            sub.short_help = " ".join(sub.help.split("\n\n")[0].split())
+        _first_paragraphs(sub)
+
+
 def _load(name: str):
     """Build one command or group as ``app.add_typer(...)`` / ``app.command(...)`` would have at start."""
     import importlib
@@ -174,6 +183,7 @@ def _load(name: str):
                                         rich_markup_mode=app.rich_markup_mode)
     command.short_help = command.short_help or line  # the whole first paragraph in the root's list
     _translate(command)
+    _first_paragraphs(command)  # from the help in the interface language
     return command
 
 

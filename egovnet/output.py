@@ -29,18 +29,55 @@ class Column:
 
 
 def emit_json(data: Any, out: str | None = None) -> None:
-    """JSON on stdout, or into ``out``. A list is written one item per line: Python's indenting encoder is pure
-    Python (3x the time of the C one), which at 20,000 rows costs more than reading them (benchmarks/scale.py)."""
-    if isinstance(data, list) and data:
-        encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-        text = "[\n" + ",\n".join("  " + encode(item) for item in data) + "\n]"
-    else:
-        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    """JSON on stdout, or into ``out``. A list, and each list inside an object, is written one item per line:
+    Python's indenting encoder is pure Python (3x the time of the C one), which at 20,000 rows costs more than
+    reading them (benchmarks/scale.py)."""
+    text = json_text(data)
     if out is None:
         typer.echo(text)
         return
     _write_file(out, lambda path: path.write_text(text + "\n", encoding="utf-8"))
     message(f"wrote {out}")
+
+
+def json_text(data: Any) -> str:
+    """``data`` as emit_json writes it; parsed back it is ``json.loads(json.dumps(data, default=str))``."""
+    if isinstance(data, list) and data:
+        return _items(data, "")
+    if isinstance(data, dict) and all(isinstance(k, str) for k in data) and any(
+            isinstance(v, list) and v for v in data.values()):
+        one = _compact()
+        return "{\n" + ",\n".join(
+            f"  {one(key)}: " + (_items(value, "  ") if isinstance(value, list) and value else
+                                  json.dumps(value, ensure_ascii=False, indent=2, default=str).replace("\n", "\n  "))
+            for key, value in data.items()) + "\n}"
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def _items(values: list, indent: str) -> str:
+    one = _compact()
+    return f"[\n{indent}  " + f",\n{indent}  ".join([one(item) for item in values]) + f"\n{indent}]"
+
+
+_compact_encoder: Callable[[Any], str] | None = None
+
+
+def _compact() -> Callable[[Any], str]:
+    """One value as compact-ish JSON (``json.dumps(v, ensure_ascii=False, default=str)``): the C encoder made once
+    and called per item (``JSONEncoder.encode`` makes a new one on every call)."""
+    global _compact_encoder
+    if _compact_encoder is None:
+        encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+        _compact_encoder = encoder.encode
+        try:
+            from json.encoder import c_make_encoder, encode_basestring
+
+            make = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", ", ", False, False, True)
+            if "".join(make({"a": [1, None, "é"]}, 0)) == encoder.encode({"a": [1, None, "é"]}):
+                _compact_encoder = lambda value: "".join(make(value, 0))  # noqa: E731
+        except (ImportError, TypeError):  # no C accelerator, or another signature: the plain encoder
+            pass
+    return _compact_encoder
 
 
 def one_line(text: str) -> str:

@@ -291,3 +291,44 @@ def test_a_refused_repair_is_rolled_back_and_the_finding_stays_open(lab):
     assert r.err.startswith("Error: 2 finding(s) remain on zjj-sw1 after push 2: ")
     assert dev.running_text() == before   # the description typed before the refusal is undone too
     assert sql("SELECT status FROM drift_finding ORDER BY id") == [("open",), ("open",)]
+
+
+def test_a_removed_deny_rule_is_typed_back_although_the_acl_then_isolates_nothing(lab):
+    # the isolation ACL left with permits only is what remediation exists for; the push's readiness check
+    # (Art. 3: no deny rule, nothing isolated) must not refuse the push that restores the deny
+    provisioned()
+    dev = lab.devices["zjj-sw1"]
+    by_hand(lab, "zjj-sw1", ["acl number 3999", "undo rule 10"], save=True)
+    code, found, err = drift()
+    assert code == 4, err
+    assert found == [finding(1, "acl number 3999", "acl_rule_removed", "rule 10 deny ip", None, link=None,
+                             articles=(3, 19, 22))]
+    r = run("remediate", "zjj-sw1", "--yes", "--json")
+    assert r.code == 0, r.err
+    done = r.json()
+    assert (done["commands"], done["status"], done["resolved"], done["remaining"]) == (
+        ["acl number 3999", " rule 10 deny ip", "quit"], "applied", [1], [])
+    assert dev.section("acl number 3999") == ["rule 5 permit ip destination 10.0.0.0 0.255.255.255", "rule 10 deny ip"]
+    assert dev.saved == dev.running_text()
+    assert drift() == (0, [], "")
+
+
+def test_remediate_without_yes_off_a_terminal_names_an_unknown_device_or_a_missing_role_first(lab):
+    provisioned()
+    r = fails(1, "remediate", "zjj-sw2")
+    assert r.err.startswith("Error: device 'zjj-sw2' is not in the inventory ")
+    fails(1, "remediate", "--link", "9")
+    r = fails(3, "remediate", "zjj-sw1", user="dept.zhujiajiao")
+    assert "needs role 'bdc'" in r.err
+    r = fails(3, "remediate", "zjj-sw1")
+    assert "confirm with --yes" in r.err
+    assert sql("SELECT count(*) FROM push WHERE action IN ('repair', 'save')") == [(0,)]
+
+
+def test_an_unreachable_device_is_not_reported_as_no_drift(lab):
+    provisioned()
+    lab.stop()
+    r = run("audit", "drift")
+    assert r.code == 4, r.err
+    assert "every device is as egovnet intends" not in r.err
+    assert r.err.startswith("no drift on the devices read\nWarning: device hx-sw1 was not audited: ")

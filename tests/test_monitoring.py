@@ -55,14 +55,14 @@ def test_import_csv_and_reimport(links, tmp_path):
     path.write_text("link,device,interface,at,status,loss_pct,latency_ms,in_mbps,out_mbps\n"
                     "L1,,,2026-09-28 08:00,up,0.2,4.5,12.5,3\n"
                     f",{device},{port},2026-09-28T00:05:00Z,down,,,,\n"
-                    "1,,,2026-09-28 08:05:00,正常,0,4,10%,2\n", encoding="utf-8")
+                    "1,,,2026-09-28 08:05:00,正常,0%,4,10,2\n", encoding="utf-8")
     r = ok("monitor", "import", str(path), "--json").json()
     assert r == {"kind": "monitor", "source": str(path), "encoding": "utf-8", "rows": 3, "dry_run": False, "batch": 1,
                  "previous_batch": None, "created": 3, "updated": 0, "unchanged": 0, "rejected": 0,
                  "created_departments": [], "budget_defaults": [], "rejects_file": None, "problems": [],
                  "items": [{"line": 2, "link": 1, "status": "created"}, {"line": 3, "link": 2, "status": "created"},
                            {"line": 4, "link": 1, "status": "created"}]}
-    # a zone is converted to China Standard Time; "10%" is read as 10 (Mbit/s, the unit of the column)
+    # a zone is converted to China Standard Time; "0%" loss is 0
     rows = sql("SELECT link_id, at, status, loss_pct, latency_ms, in_mbps, out_mbps, batch_id FROM monitor_samples "
                "ORDER BY id")
     assert [(r[0], utc(r[1]), *r[2:]) for r in rows] == [
@@ -293,3 +293,20 @@ def test_audit_health_as_csv_sections(links, tmp_path):
         "section,link,units,threshold,value,limit,Art.,samples,last sample (UTC+8),Mbit/s,p95 %,from %",
         "breaches,1,朱家角镇张马村村民委员会,latency_ms,60.0,50.0,20,,,,,",
         "no data,2,朱家角镇安庄村村民委员会,,,,,0,,,,"]
+
+
+def test_headers_with_their_units_and_a_percentage_where_mbit_s_is_meant(links, tmp_path):
+    # a Chinese monitoring system's export (Excel, BOM, CRLF) names each column's unit in its header
+    path = tmp_path / "导出.csv"
+    path.write_bytes("链路,时间,状态,丢包率（%）,时延(ms),入流量(Mbps),出流量（Mbit/s）\r\n"
+                     "L1,2026/9/28 8:00,正常,0.5%,4.5,20,3\r\n".encode("utf-8-sig"))
+    ok("monitor", "import", str(path))
+    assert sql("SELECT loss_pct, latency_ms, in_mbps, out_mbps FROM monitor_samples") == [(0.5, 4.5, 20.0, 3.0)]
+    # utilisation in % where the column is Mbit/s: refused, not read as 35 Mbit/s
+    path.write_bytes("链路,时间,状态,入流量\r\nL1,2026-09-28 08:05,up,35%\r\n".encode("utf-8-sig"))
+    r = run("monitor", "import", str(path))
+    assert r.code == 3, r.err
+    assert r.err.splitlines()[0] == ("导出.csv:2: in_mbps: in_mbps '35%' is a percentage; write Mbit/s (audit health "
+                                     "divides by the link's applied bandwidth)")
+    fails(1, "monitor", "import", str(tmp_path / "x.csv"))   # not found: 1
+    assert sql("SELECT count(*) FROM monitor_samples") == [(1,)]

@@ -162,3 +162,8 @@ def test_downtime_counts_outages_and_leaves_out_filed_maintenance(lab):
                        2: {"unplanned_minutes": 0, "planned_minutes": 0, "tickets": 0, "service_minutes": 0,
                            "availability": None}}
     assert so_far[1]["service_minutes"] == 14 * 1440
+
+
+def test_audit_sla_since_after_as_of_is_a_usage_error(village):
+    r = fails(2, "audit", "sla", "--since", "2026-10-09", "--as-of", "2026-10-08")
+    assert r.err == "Error: --since 2026-10-09 is after --as-of 2026-10-08; give a window that ends after it starts\n"

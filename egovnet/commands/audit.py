@@ -264,7 +264,8 @@ def drift(
     with output.progress("reading devices") as (advance, _total):
         data = audit(c, device=device, workers=workers, progress=advance)
     output.render(data["findings"], DRIFT_COLUMNS, how, title=f"drift (Art. 22), run {data['run']}",
-                  sheet="drift", empty="no drift: every device is as egovnet intends")
+                  sheet="drift", empty="no drift on the devices read" if data["failed"]
+                  else "no drift: every device is as egovnet intends")
     for row in data["failed"]:
         output.warn(f"device {row['device']} was not audited: {row['error']}")
     if data["findings"] or data["failed"]:

@@ -37,10 +37,11 @@ def remediate(
     c = services(ctx)
     what = f"link {link}" if link is not None else f"device {device}"
     if not dry_run and not yes:
+        # the plan first: an unknown device or link, or a user without the role, is named as such
+        plan = run(c, device=device, link_id=link, dry_run=True)
         if not output.is_terminal():
             raise Refused(f"remediate changes {what}'s configuration; confirm with --yes when running off a terminal "
                           "(see the plan with --dry-run)")
-        plan = run(c, device=device, link_id=link, dry_run=True)
         for line in plan["commands"] + (["(save)"] if plan["save"] else []):
             output.message(line)
         if not plan["findings"]:

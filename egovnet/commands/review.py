@@ -38,8 +38,9 @@ HISTORY = [Column("effective_date", "date"), Column("at", "recorded (UTC)"), Col
 
 
 def _with_due(row: dict) -> dict:
-    return {**row, "due": row["review_due"] if row["clock"] == "review" else row["construction_due"]
-            if row["clock"] else None}
+    """The row (made for this list, so extended in place: no copy of 20,000 dicts) with the due date of its clock."""
+    row["due"] = row["review_due"] if row["clock"] == "review" else row["construction_due"] if row["clock"] else None
+    return row
 
 
 def _style(row: dict):

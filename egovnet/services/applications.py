@@ -395,15 +395,17 @@ def list_applications(ctx, *, status: str | None = None, overdue: bool = False) 
     named = namedtuple("named", "name code")
     with unit_of_work(ctx.engine, write=False) as s:
         q = select(*(c for c in Application.__table__.columns if c.name not in _LONG_COLUMNS),
-                   Unit.name.label("_unit_name"), Unit.code.label("_unit_code"),
-                   Department.name.label("_dept_name")).join(Unit, Unit.id == Application.unit_id) \
+                   Unit.name.label("of_unit_name"), Unit.code.label("of_unit_code"),
+                   Department.name.label("of_dept_name")).join(Unit, Unit.id == Application.unit_id) \
             .join(Department, Department.id == Application.dept_id).order_by(Application.id)
         if status:
             q = q.where(Application.status == status)
-        found = s.connection().execute(q).all()
+        result = s.connection().execute(q)
+        record = namedtuple("record", result.keys())   # plain tuples: an attribute is an index, not a key lookup
+        found = [record._make(a) for a in result]
         shared = _shared_links(s, {a.link_id for a in found if a.joined_link})
-        rows = [application_dict(s, ctx, a, brief=True, shared=shared, unit=named(a._unit_name, a._unit_code),
-                                 dept=named(a._dept_name, None)) for a in found]
+        rows = [application_dict(s, ctx, a, brief=True, shared=shared, unit=named(a.of_unit_name, a.of_unit_code),
+                                 dept=named(a.of_dept_name, None)) for a in found]
     if overdue:
         rows = [r for r in rows if r["overdue"]]
     return rows

@@ -31,9 +31,10 @@ DEFAULT_MIN_SAMPLES = 12   # as policies.yaml monitoring.min_samples ships
 COLUMNS = {
     "link": ("链路", "链路编号", "link_id"), "device": ("设备",), "interface": ("接口", "port"),
     "at": ("时间", "time", "timestamp", "采集时间"), "status": ("状态",),
-    "loss_pct": ("丢包率", "loss"), "latency_ms": ("时延", "latency", "rtt_ms"),
-    "in_mbps": ("入流量", "in"), "out_mbps": ("出流量", "out"),
-}
+    "loss_pct": ("丢包率", "loss", "丢包率(%)"), "latency_ms": ("时延", "latency", "rtt_ms", "时延(ms)"),
+    "in_mbps": ("入流量", "in", "入流量(mbps)", "入流量(mbit/s)"),
+    "out_mbps": ("出流量", "out", "出流量(mbps)", "出流量(mbit/s)"),
+}  # a header may carry its unit as monitoring systems write it, full-width brackets too; only the units meant
 STATUS = {"up": "up", "down": "down", "正常": "up", "中断": "down"}
 _TIME = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
                    r"\s*(Z|[+-]\d{2}:?\d{2})?$")
@@ -67,7 +68,12 @@ def shown(at: dt.datetime) -> str:
 
 
 def _number(text: str, column: str) -> float | None:
-    t = text.strip().rstrip("%").strip()
+    t = text.strip()
+    if t.endswith("%") and column != "loss_pct":
+        # a utilisation in % read as Mbit/s would be judged against the bandwidth a second time
+        raise ValueError(f"{column} {t[:20]!r} is a percentage; write Mbit/s (audit health divides by the link's "
+                         "applied bandwidth)")
+    t = t.rstrip("%").strip()
     if not t:
         return None
     try:

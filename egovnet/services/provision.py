@@ -75,6 +75,10 @@ def build_context(device, alloc: dict, app_id: int, link_id: int, unit_code: str
     }
 
 
+# Pushes that only take exposure away are never held back by a device missing its VPN instance or isolation ACL
+# (Art. 3): the Office's emergency cut (Art. 23) and a remediation that types a removed isolation rule back (Art. 22).
+UNREFUSED_ACTIONS = frozenset({"disconnect", "repair"})
+
 FEATURE_CAPABILITY = {"nat": ("nat", "NAT"), "encryption": ("ipsec", "IPsec encryption")}
 
 
@@ -344,7 +348,8 @@ def push_device(ctx, device, jobs: list[Job], driver_factory, dry_run: bool, pro
         driver = driver_factory(device)
         driver.open()
         running = driver.running_config()
-        refuse_unless_ready(ctx, driver, device, running, work)  # Art. 3: VPN instance and isolation ACL first
+        if not all(j.action in UNREFUSED_ACTIONS for j in work):
+            refuse_unless_ready(ctx, driver, device, running, work)  # Art. 3: VPN instance and isolation ACL first
         backup = None if dry_run else _backup(ctx.home, device.name, running)
         for job in work:
             gaps = p.gaps(running, job)

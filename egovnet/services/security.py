@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from egovnet.errors import Conflict, DeviceError, InvalidInput, InvalidPolicy, NotFound, PermissionDenied, \
-    PolicyViolation
+    PolicyViolation, UsageError
 from egovnet.validation import clean_text
 
 LIVE = ("open", "disconnected")          # incident states that keep the units cut off and blocked
@@ -463,7 +463,7 @@ def list_security(ctx, *, state: str | None = None, limit: int = 500) -> list[di
 
     ctx.require(("office", "bdc"), "read the security list", rules(ctx).article)
     if state is not None and state not in STATES:
-        raise InvalidInput(f"state {state!r} is not an incident state; states are {', '.join(STATES)}")
+        raise UsageError(f"state {state!r} is not an incident state; states are {', '.join(STATES)}")
     rows = []
     with unit_of_work(ctx.engine, write=False) as s:
         q = select(SecurityIncident).order_by(SecurityIncident.id.desc())
@@ -471,16 +471,16 @@ def list_security(ctx, *, state: str | None = None, limit: int = 500) -> list[di
             q = q.where(SecurityIncident.state == state)
         for inc in s.exec(q).all():
             d = _incident_dict(s, ctx, inc)
-            rows.append({"_t": _aware(inc.created_at), "kind": "incident", "id": inc.id,
-                         "at": _iso(_aware(inc.created_at)), "on": d["opened_on"],
+            rows.append({"kind": "incident", "id": inc.id, "at": _iso(_aware(inc.created_at)),
+                         "_t": _aware(inc.created_at), "on": d["opened_on"],
                          "state": inc.state,
                          "subject": d["unit"] or f"link {', '.join(map(str, d['links']))}",
                          "detail": inc.incident, "cut_off": d["cut_off"], "article": d["article"]})
         if state is None:
             for cr in s.exec(select(Criticism).order_by(Criticism.id.desc())).all():
                 d = _criticism_dict(s, ctx, cr)
-                rows.append({"_t": _aware(cr.created_at), "kind": "criticism", "id": cr.id,
-                             "at": _iso(_aware(cr.created_at)),
+                rows.append({"kind": "criticism", "id": cr.id, "at": _iso(_aware(cr.created_at)),
+                             "_t": _aware(cr.created_at),
                              "on": d["decided_on"], "state": "issued",
                              "subject": d["unit"], "detail": f"({cr.ground}) {d['ground_text']}: {cr.facts}",
                              "cut_off": None, "article": d["article"]})
@@ -488,17 +488,15 @@ def list_security(ctx, *, state: str | None = None, limit: int = 500) -> list[di
             for e in s.exec(q).all():
                 if not _security_event(e):
                     continue
-                rows.append({"_t": _aware(e.at), "kind": "event", "id": e.id, "at": _iso(_aware(e.at)),
+                rows.append({"kind": "event", "id": e.id, "at": _iso(_aware(e.at)), "_t": _aware(e.at),
                              "on": _iso(e.effective_date),
                              "state": e.action,
                              "subject": (e.after or {}).get("device") or f"{e.object_type}:{e.object_id}",
                              "detail": _event_detail(e), "cut_off": None, "article": e.article})
-    # newest first, to the microsecond ("at" is shown to the second: a cut and what followed share one)
-    rows.sort(key=lambda r: (r["_t"] or _EPOCH, r["kind"], r["id"]), reverse=True)
+    # newest first, to the microsecond: a decision taken in the same second as another is still the newer one
+    never = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    rows.sort(key=lambda r: (r["_t"] or never, r["kind"], r["id"]), reverse=True)
     return [{k: v for k, v in r.items() if k != "_t"} for r in rows[:limit]]
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def _event_detail(e) -> str:

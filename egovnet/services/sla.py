@@ -17,6 +17,11 @@ def audit(ctx, as_of: dt.date | None = None, since: dt.date | None = None) -> di
     from egovnet.services import tickets
 
     as_of = as_of or ctx.today
+    if since and since > as_of:  # as audit health says it: an empty period is a typo, not "0 of 0"
+        from egovnet.errors import UsageError
+
+        first, day = since, as_of
+        raise UsageError(f"--since {first} is after --as-of {day}; give a window that ends after it starts")
     clocks = []
     now = tickets.now_of(ctx) if as_of == ctx.today else \
         dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tickets.CST)

@@ -8,6 +8,11 @@ from typing import Optional
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+# Table models are built from rows and never validated, so pydantic's validators for them are built on first use
+# only (pydantic's defer_build): a third of this module's import time, paid by every command that reads the
+# database. egovnet defines no other SQLModel class.
+SQLModel.model_config["defer_build"] = True
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
