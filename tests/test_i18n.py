@@ -437,7 +437,8 @@ def test_security_help_in_chinese_and_in_english(monkeypatch, zh):
                          "  Security: the Office's disconnect and reconnect (Art. 23), criticism notices",
                          "  (Art. 26), incidents and security events, checks and assessments (Art. 13,",
                          "  21)."]
-    assert "  disconnect  Cut a unit (or a link) off the extranet after a security..." in lines
+    at = lines.index("  disconnect  Cut a unit (or a link) off the extranet after a security incident")
+    assert lines[at + 1] == "              (role office, Art. 23)."
 
 
 def test_a_disconnect_refused_for_a_bdc_engineer_in_chinese_and_in_english(monkeypatch, zh):
