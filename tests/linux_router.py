@@ -194,6 +194,21 @@ class LinuxRouter:
         key = Path(f"{self.folder / 'host_ed25519'}.pub").read_text().split()[:2]
         return f"{MGMT} {' '.join(key)}"
 
+    def write_inventory(self, folder: Path) -> Path:
+        """An egovnet inventory with this router as device jz-r1 of 金泽镇 (ports ru0, ru1) and its known host key."""
+        import yaml
+
+        folder.mkdir()
+        (folder / "inventory.yaml").write_text(yaml.safe_dump({
+            "devices": {"jz-r1": {
+                "platform": "linux", "host": MGMT, "site": "jinze", "towns": ["金泽镇"], "ports": ["ru0", "ru1"],
+                "username": "root", "key_file": str(self.key_file), "core_prefix": CORE_PREFIX,
+                "timeouts": {"connect": 5, "auth": 5, "banner": 5, "read": 10}}},
+            "pools": {"jinze": {"prefixes": [UNIT_POOL], "subnet_prefixlen": 29, "vlans": "101-199"}},
+        }, allow_unicode=True))
+        (folder / "known_hosts").write_text(self.known_hosts_line() + "\n")
+        return folder
+
     def stop(self) -> None:
         for proc in self.started:  # listeners and iperf3 servers
             if proc.poll() is None:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import DEPT, file_app, ok, quiet_days, run
-from linux_router import CORE_HOST, CORE_PREFIX, MGMT, OTHER_HOST, UNIT_POOL, LinuxRouter, unavailable
+from linux_router import CORE_HOST, MGMT, OTHER_HOST, LinuxRouter, unavailable
 
 from linux_router import CORE_HOST6, OTHER_HOST6, ROUTER_CORE6, UNIT6  # the IPv6 side
 
@@ -30,16 +30,7 @@ def router(tmp_path, monkeypatch):
     r = LinuxRouter(tmp_path / "router")
     try:
         r.start()
-        inv = tmp_path / "inventory"
-        inv.mkdir()
-        (inv / "inventory.yaml").write_text(yaml.safe_dump({
-            "devices": {"jz-r1": {
-                "platform": "linux", "host": MGMT, "site": "jinze", "towns": ["金泽镇"], "ports": ["ru0", "ru1"],
-                "username": "root", "key_file": str(r.key_file), "core_prefix": CORE_PREFIX,
-                "timeouts": {"connect": 5, "auth": 5, "banner": 5, "read": 10}}},
-            "pools": {"jinze": {"prefixes": [UNIT_POOL], "subnet_prefixlen": 29, "vlans": "101-199"}},
-        }, allow_unicode=True))
-        (inv / "known_hosts").write_text(r.known_hosts_line() + "\n")
+        inv = r.write_inventory(tmp_path / "inventory")
         monkeypatch.setenv("EGOVNET_INVENTORY", str(inv))
         ok("dept", "add", DEPT)
         ok("unit", "add", "金泽镇东西村村民委员会", "--category", "village", "--dept", DEPT, "--code", "jz-dongxi",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APPLY_ARGS, DEPT, add_unit, fails, file_app, ok, run, sql
+from conftest import DEPT, add_unit, fails, file_app, ok, run, sql
 
 UNIT = "朱家角镇张马村村民委员会"
 INCIDENT = "终端感染勒索病毒并向政务外网扫描"
@@ -304,23 +304,12 @@ def _linux_router():
 @pytest.mark.netns
 @pytest.mark.skipif(_linux_router() is not None, reason=f"Linux router test: {_linux_router()}")
 def test_linux_router_disconnect_stops_the_ping_and_reconnect_brings_it_back(tmp_path, monkeypatch):
-    import yaml
-
-    from linux_router import CORE_HOST, CORE_PREFIX, MGMT, UNIT_POOL, LinuxRouter
+    from linux_router import CORE_HOST, LinuxRouter
 
     r = LinuxRouter(tmp_path / "router")
     try:
         r.start()
-        inv = tmp_path / "inventory"
-        inv.mkdir()
-        (inv / "inventory.yaml").write_text(yaml.safe_dump({
-            "devices": {"jz-r1": {
-                "platform": "linux", "host": MGMT, "site": "jinze", "towns": ["金泽镇"], "ports": ["ru0", "ru1"],
-                "username": "root", "key_file": str(r.key_file), "core_prefix": CORE_PREFIX,
-                "timeouts": {"connect": 5, "auth": 5, "banner": 5, "read": 10}}},
-            "pools": {"jinze": {"prefixes": [UNIT_POOL], "subnet_prefixlen": 29, "vlans": "101-199"}},
-        }, allow_unicode=True))
-        (inv / "known_hosts").write_text(r.known_hosts_line() + "\n")
+        inv = r.write_inventory(tmp_path / "inventory")
         monkeypatch.setenv("EGOVNET_INVENTORY", str(inv))
         ok("dept", "add", DEPT)
         open_link("金泽镇", "金泽镇东西村村民委员会", "jz-dongxi", "青浦区金泽镇东西村1号")
