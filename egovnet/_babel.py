@@ -9,9 +9,10 @@ Besides ``_()``, ``N_()`` and ``ngettext()`` calls it takes what the interface s
 - table headers (``Column(key, "header")``), field labels (a module constant that is a list of
   ``("key", "label")`` pairs) and ``title=`` / ``empty=`` keywords;
 - the message of every ``raise SomeError(...)`` and the text given to the calls named in the ``calls`` option
-  (``message:1 warn:1 confirm:1 require:2``): an f-string becomes a template, each field named after its expression
-  (``f"application {app_id} not found"`` -> ``application {app_id} not found``); egovnet.i18n.localize matches an
-  English line against the templates and fills the translation with the same values.
+  (``message:1 warn:1 confirm:1 require:2``), both texts where it is ``a if cond else b``: an f-string becomes a
+  template, each field named after its expression (``f"application {app_id} not found"`` ->
+  ``application {app_id} not found``); egovnet.i18n.localize matches an English line against the templates and
+  fills the translation with the same values.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ def _text(node: ast.expr) -> str | None:
     return None
 
 
+def _texts(node: ast.expr) -> list[str]:
+    """The texts a value can be: both branches of ``a if cond else b`` (each as _text), or the one text."""
+    if isinstance(node, ast.IfExp):
+        return _texts(node.body) + _texts(node.orelse)
+    text = _text(node)
+    return [text] if text is not None else []
+
+
 def _paragraphs(text: str) -> list[str]:
     return [p for p in inspect.cleandoc(text).split("\n\n") if p.strip()]
 
@@ -104,7 +113,8 @@ def extract(fileobj, keywords, comment_tags, options):
     for node in ast.walk(tree):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
             raised.add(id(node.exc))
-            add(node.exc, _text(node.exc.args[0]))
+            for text in _texts(node.exc.args[0]):
+                add(node.exc, text)
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             decorated = any(isinstance(d, ast.Call) and _func_name(d.func) in ("command", "callback")
@@ -129,18 +139,19 @@ def extract(fileobj, keywords, comment_tags, options):
                 add(node, _text(node.args[1]))
             elif func in calls and id(node) not in raised:
                 for pos, context in sorted(calls[func]):
-                    text = _text(node.args[pos - 1]) if len(node.args) >= pos else None
-                    if text and context:
-                        found.append((node.lineno, "pgettext", (context, text)))
-                    elif text:
-                        add(node, text)
+                    for text in _texts(node.args[pos - 1]) if len(node.args) >= pos else []:
+                        if text and context:
+                            found.append((node.lineno, "pgettext", (context, text)))
+                        elif text:
+                            add(node, text)
             for kw in node.keywords:
                 if kw.arg == "help":
                     text = _text(kw.value)
                     if text:
                         add_help(node, text)
                 elif kw.arg in ("title", "empty"):
-                    add(node, _text(kw.value))
+                    for text in _texts(kw.value):
+                        add(node, text)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = [t.id for t in targets if isinstance(t, ast.Name)]

@@ -408,12 +408,15 @@ def wrap(text: str, limit: int) -> list[str]:
     """Lines of at most ``limit`` columns: English breaks at spaces, Chinese between characters (never before
     closing punctuation); a single word longer than the line is broken."""
     text = join_lines(text)
-    tokens = re.findall(r"\s+|《[^《》\s]{1,30}》[，。、；：？！）]*|第[零一二三四五六七八九十百]+条[，。、；：？！）]*|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f][，。、；：？！）》」』】〕]*"
+    # a value quoted for the user to type ("终端感染勒索病毒", up to 40 characters) is one word, like 《...》 and 第N条
+    tokens = re.findall(r"\s+|\"[^\"\s]{1,40}\"[，。、；：？！）]*|《[^《》\s]{1,30}》[，。、；：？！）]*|第[零一二三四五六七八九十百]+条[，。、；：？！）]*|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f][，。、；：？！）》」』】〕]*"
                         r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+", text)
     opening = set("（《“「『【〔(")
     merged: list[str] = []
-    for tok in tokens:  # an opening bracket never ends a line: it goes with what follows it
-        if merged and merged[-1] and merged[-1][-1] in opening and not tok.isspace():
+    for tok in tokens:  # an opening bracket never ends a line: it goes with what follows it; closing
+        # punctuation never starts one: it stays with what it follows, an English word too ("（角色 office）")
+        if merged and merged[-1] and not tok.isspace() and (merged[-1][-1] in opening or (
+                tok[0] in _NO_LINE_START and not merged[-1].isspace())):
             merged[-1] += tok
         else:
             merged.append(tok)

@@ -137,7 +137,7 @@ def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None 
     lang = language()
     body = [[col.fmt(row.get(col.key)) if col.fmt else _shown(col.key, row.get(col.key), lang) for col in columns]
             for row in rows]
-    headers = [_(col.header) for col in columns]
+    headers = [localize(col.header) for col in columns]  # a header with a field: 'amount ({currency})'
     console = _console()
 
     def build(compact: bool, widths: dict[int, int]):
@@ -147,53 +147,84 @@ def table(rows: Sequence[dict], columns: Sequence[Column], *, title: str | None 
                   **({"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "padding": (0, 0)}
                      if compact else {}))
         for i, col in enumerate(columns):
-            if i in widths:  # a fixed width: rich narrows the other columns first
-                t.add_column(headers[i], justify=col.justify, no_wrap=True, overflow="ellipsis", width=widths[i])
-            else:
-                t.add_column(headers[i], justify=col.justify, overflow="fold")
+            if i in wide:  # a Chinese column: one line per cell, cut with an ellipsis when it must be
+                t.add_column(headers[i], justify=col.justify, no_wrap=True, overflow="ellipsis", width=widths.get(i))
+            else:  # English wraps at spaces and folds only a word wider than the column
+                t.add_column(headers[i], justify=col.justify, overflow="fold", width=widths.get(i))
         for row, cells in zip(rows, body):
             t.add_row(*cells, style=row_style(row) if row_style else None)
         return t
 
     wide = [i for i in range(len(columns)) if not all(cells[i].isascii() for cells in body)
             and any(cell_len(cells[i]) != len(cells[i]) for cells in body)]
-    natural = {i: max(cell_len(headers[i]), *(cell_len(cells[i]) for cells in body)) for i in wide}
+    natural = [max(cell_len(headers[i]), *(cell_len(cells[i]) for cells in body)) for i in range(len(columns))]
     # the default table's width: each column's widest cell, a space either side, a border between and around
-    whole = sum(natural.get(i) or max(cell_len(headers[i]), *(cell_len(cells[i]) for cells in body))
-                for i in range(len(columns))) + 3 * len(columns) + 1
-    if not wide or whole <= console.width:
-        t = build(False, natural)
+    whole = sum(natural) + 3 * len(columns) + 1
+    if whole <= console.width:
+        t = build(False, {i: natural[i] for i in wide})
     else:
-        # Too wide for the terminal: light borders (one column of space between columns). The Chinese columns
-        # keep their whole width when the others can still have 5 columns each (a date folds as 2026-/09-28);
-        # otherwise the short ones (a status, up to 4 characters) stay whole and the long ones (names) share
-        # what is left in proportion: a name that does not fit ends in an ellipsis, never on two lines.
-        floors = sum(min(5, max(_longest_word(headers[i]), *(_longest_word(cells[i]) for cells in body)))
-                     for i in range(len(columns)) if i not in natural)
-        room = console.width - floors - (len(columns) - 1)
-        if room >= sum(natural.values()):
-            widths = natural
-        else:
-            widths = {i: n for i, n in natural.items() if n <= 8}
-            long = {i: n for i, n in natural.items() if n > 8}
-            room -= sum(widths.values())
-            total = sum(long.values())
-            for i, n in long.items():
-                w = max(5, min(n, room * n // total))
-                widths[i] = w - 1 if w < n and w % 2 == 0 else w  # Chinese characters are 2 columns, "…" is 1
+        # Too wide for the terminal: light borders (one column of space between columns), and every column's
+        # width set here (rich would narrow columns without regard to words). The widest columns give way first
+        # (a long summary before a date or a status); every Chinese column shows at least 4 characters, and no
+        # English word is folded while that fits, else the longest words fold first, down to 5 columns (a date
+        # as 2026-/09-28). A Chinese cell that does not fit ends in an ellipsis, never continues on the next line.
+        words = [min(16, natural[i], max(_longest_word(headers[i]), *(_longest_word(cells[i]) for cells in body)))
+                 for i in range(len(columns))]
+        free = console.width - (len(columns) - 1)
+        # the least widths, tried in turn until the table fits: Chinese columns as wide as their headers, then
+        # 4 characters and "…"; English words up to 16 columns kept whole, then the longest folded first
+        for header, fold in [(True, 16), *((False, f) for f in range(16, 4, -1))]:
+            least = [_least_chinese(natural[i], cell_len(headers[i]) if header else 0) if i in wide
+                     else min(fold, words[i]) for i in range(len(columns))]
+            if sum(least) <= free:
+                break
+        widths = _share(natural, least, free, wide)
         t = build(True, widths)
     console.print(t)
 
 
+def _least_chinese(natural: int, header: int) -> int:
+    """The narrowest a Chinese column gets: its header (up to 14 columns) or 4 characters and "…"; odd when cut."""
+    least = min(natural, max(9, min(14, header)))
+    return least + 1 if least < natural and least % 2 == 0 else least
+
+
+def _share(natural: list[int], least: list[int], room: int, wide) -> dict[int, int]:
+    """Column widths within ``room``: each column's natural width up to one cap, the highest cap that fits, never
+    below its least width (the widest columns give way first); what is left goes to the columns still cut, widest
+    first. A cut Chinese column gets an odd width (its characters take 2 columns, the "…" one)."""
+    cap = max(natural)
+    while cap > 1 and sum(max(lo, min(n, cap)) for n, lo in zip(natural, least)) > room:
+        cap -= 1
+    widths = {i: max(lo, min(n, cap)) for i, (n, lo) in enumerate(zip(natural, least))}
+    for i in wide:
+        if widths[i] < natural[i] and widths[i] % 2 == 0 and widths[i] > least[i]:
+            widths[i] -= 1
+    left = room - sum(widths.values())
+    for i in sorted((i for i in widths if widths[i] < natural[i]), key=lambda i: -natural[i]):
+        step = min(natural[i] - widths[i], left)
+        if i in wide and widths[i] + step < natural[i] and (widths[i] + step) % 2 == 0:
+            step -= 1
+        widths[i] += max(step, 0)
+        left -= max(step, 0)
+    return widths
+
+
 def _longest_word(text: str) -> int:
+    """Columns of the longest piece that should not be broken: an English word; Chinese text may break between
+    any two characters (rich wraps it so), counted here as pairs."""
+    import re
+
     from rich.cells import cell_len
 
-    return max((cell_len(w) for w in text.split()), default=0)
+    return max((cell_len(piece) for w in text.split() for piece in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]{1,2}", w)),
+               default=0)
 
 
 # Columns whose values are codes (a status, a mode): shown in the interface language in a table, as they are in
 # --json and files. The values, for the catalog (context "value": "unit" as cost bearer is not the header "unit"):
-CODE_COLUMNS = frozenset({"status", "mode", "clock", "kind", "state", "decision", "cost_bearer", "category"})
+CODE_COLUMNS = frozenset({"status", "mode", "clock", "kind", "state", "decision", "cost_bearer", "category",
+                          "payer", "finding", "result"})
 CODE_VALUES = (
     pgettext_noop("value", "submitted"), pgettext_noop("value", "approved"), pgettext_noop("value", "rejected"),
     pgettext_noop("value", "provisioning"), pgettext_noop("value", "active"), pgettext_noop("value", "closed_idle"),
@@ -211,6 +242,27 @@ CODE_VALUES = (
     pgettext_noop("value", "decommission"), pgettext_noop("value", "change_review"),
     pgettext_noop("value", "change_execution"), pgettext_noop("value", "new"), pgettext_noop("value", "reopen"),
     pgettext_noop("value", "released"),
+    # security list (kind, state), fault tickets (status, clock), drift findings (kind)
+    pgettext_noop("value", "incident"), pgettext_noop("value", "criticism"), pgettext_noop("value", "event"),
+    pgettext_noop("value", "open"), pgettext_noop("value", "disconnected"), pgettext_noop("value", "reconnected"),
+    pgettext_noop("value", "issued"), pgettext_noop("value", "host_key_mismatch"),
+    pgettext_noop("value", "acked"), pgettext_noop("value", "resolved"), pgettext_noop("value", "response"),
+    pgettext_noop("value", "restoration"), pgettext_noop("value", "ticket_response"),
+    pgettext_noop("value", "ticket_restoration"),
+    pgettext_noop("value", "missing_section"), pgettext_noop("value", "missing_line"),
+    pgettext_noop("value", "unexpected_line"), pgettext_noop("value", "extra_address"),
+    pgettext_noop("value", "changed_line"), pgettext_noop("value", "changed_rate"),
+    pgettext_noop("value", "changed_description"), pgettext_noop("value", "foreign_port_in_unit_vlan"),
+    pgettext_noop("value", "acl_rule_added"), pgettext_noop("value", "acl_rule_removed"),
+    pgettext_noop("value", "acl_rule_changed"), pgettext_noop("value", "nft_chain_added"),
+    pgettext_noop("value", "nft_rule_added"), pgettext_noop("value", "unsaved_config"),
+    # security checks and assessments (kind, result) and what audit security finds (Art. 13, 21)
+    pgettext_noop("value", "bdc_check"), pgettext_noop("value", "mlps_assessment"),
+    pgettext_noop("value", "risk_assessment"), pgettext_noop("value", "pass"), pgettext_noop("value", "issues"),
+    pgettext_noop("value", "fail"), pgettext_noop("value", "mlps_expired"), pgettext_noop("value", "mlps_missing"),
+    pgettext_noop("value", "mlps_due"), pgettext_noop("value", "fail_without_follow_up"),
+    pgettext_noop("value", "bdc_check_overdue"), pgettext_noop("value", "bdc_check_missing"),
+    pgettext_noop("value", "risk_assessment_overdue"), pgettext_noop("value", "risk_assessment_missing"),
 )
 
 

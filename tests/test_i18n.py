@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from conftest import REPO, ok, run
+from conftest import DEPT, REPO, add_unit, ok, run
 
 from egovnet import i18n
 
@@ -408,3 +408,129 @@ def test_an_installed_wheel_speaks_chinese(tmp_path):
     assert r.stderr.startswith(str(site)), r.stderr  # the unpacked wheel, not this checkout
     assert r.stdout.splitlines()[2] == "  按照《青浦区电子政务外网管理办法》管理区级电子政务外网。"
     assert list((tmp_path / "cache").rglob("egovnet.mo"))
+
+
+# --- the commands that came with the Office's security half, drift and fault tickets -----------------------------
+
+def _english(monkeypatch):
+    monkeypatch.delenv("EGOVNET_LANG")
+    monkeypatch.setenv("LANG", "C")
+
+
+def test_security_help_in_chinese_and_in_english(monkeypatch, zh):
+    lines = ok("security", "--help").out.splitlines()
+    assert lines[:6] == ["用法：egovnet security [OPTIONS] COMMAND [ARGS]...",
+                         "",
+                         "  网络安全：区政务服务办公室中断连接与恢复连接（第二十三条）、通报批评",
+                         "  （第二十六条）、网络安全事件与安全监测事件、安全检查与测评（第十三条、",
+                         "  第二十一条）。",
+                         ""]
+    at = lines.index("  disconnect  发生网络安全事件后，中断接入单位（或链路）与政务外网的连接（角色")
+    assert lines[at + 1:at + 3] == ["              office，第二十三条）。",
+                                    "  reconnect   整改情况登记后，恢复被中断的连接（角色 office，第二十三条）。"]
+    # closing punctuation stays with the English word before it: "office）。" never starts a line with "）"
+    assert "  criticize   接入单位有第二十六条所列情形之一的，给予通报批评（角色 office）。" in lines
+    _english(monkeypatch)
+    lines = ok("security", "--help").out.splitlines()
+    assert lines[:5] == ["Usage: egovnet security [OPTIONS] COMMAND [ARGS]...",
+                         "",
+                         "  Security: the Office's disconnect and reconnect (Art. 23), criticism notices",
+                         "  (Art. 26), incidents and security events, checks and assessments (Art. 13,",
+                         "  21)."]
+    at = lines.index("  disconnect  Cut a unit (or a link) off the extranet after a security incident")
+    assert lines[at + 1] == "              (role office, Art. 23)."
+
+
+def test_a_disconnect_refused_for_a_bdc_engineer_in_chinese_and_in_english(monkeypatch, zh):
+    ok("init")
+    args = ("security", "disconnect", "--unit", "zjj-zhangma", "--incident", "终端感染勒索病毒", "--yes")
+    r = run(*args, user="bdc.engineer")
+    assert (r.code, r.out, r.err) == (3, "", "错误：用户 'bdc.engineer' 无权中断接入单位与政务外网的连接：需要角色 'office' "
+                                             "(区政务服务办公室)（第二十三条）；'bdc.engineer' 的角色为 bdc；请在 policies.yaml "
+                                             "的 roles.users 中分配该角色，或以其他用户身份操作（EGOVNET_USER）\n")
+    _english(monkeypatch)
+    r = run(*args, user="bdc.engineer")
+    assert (r.code, r.out, r.err) == (3, "", "Error: user 'bdc.engineer' may not disconnect a unit from the extranet: "
+                                             "that needs role 'office' (区政务服务办公室) (Art. 23); 'bdc.engineer' has "
+                                             "bdc; assign it under roles.users in policies.yaml, or act as another user "
+                                             "(EGOVNET_USER)\n")
+
+
+def test_ticket_list_in_chinese_and_in_english(monkeypatch, zh):
+    ok("dept", "add", DEPT)
+    add_unit("朱家角镇张马村村民委员会", "zjj-zhangma")
+    ok("ticket", "open", "--unit", "zjj-zhangma", "--summary", "办公网无法访问一网通办", "--severity", "p3",
+       "--reported-at", "2026-10-09 15:00", today="2026-10-09")
+    lines = ok("ticket", "list", today="2026-10-09").out.splitlines()
+    assert lines[0].strip() == "故障工单（第十七条）"
+    assert lines[2] == ("┃ 工单 ┃ 级别 ┃ 链路 ┃ 接入单位                 ┃ 摘要                   ┃ 报告时间         ┃ "
+                        "状态   ┃ 计时 ┃ 到期日           ┃   剩余 ┃")
+    assert lines[4].startswith("│    1 │ p3   │    - │ 朱家角镇张马村村民委员会 │ 办公网无法访问一网通办 │ "
+                               "2026-10-09 15:00 │ 待处理 │ 响应 │ 2026-10-10 15:00 │")
+    _english(monkeypatch)
+    lines = ok("ticket", "list", today="2026-10-09").out.splitlines()
+    assert lines[2] == ("┃ ticket ┃ sev ┃ link ┃ unit                     ┃ summary                ┃ reported         ┃ "
+                        "status ┃ clock    ┃ due              ┃   left ┃")
+    assert lines[4].startswith("│      1 │ p3  │    - │ 朱家角镇张马村村民委员会 │ 办公网无法访问一网通办 │ "
+                               "2026-10-09 15:00 │ open   │ response │ 2026-10-10 15:00 │")
+
+
+def test_ticket_list_at_80_columns_keeps_words_and_chinese_names_whole(monkeypatch, zh):
+    """Too wide for 80 columns: the widest columns give way first; a date or a status is never folded inside a
+    word and a Chinese cell is cut with an ellipsis, never continued on the next line."""
+    ok("dept", "add", DEPT)
+    add_unit("朱家角镇张马村村民委员会", "zjj-zhangma")
+    ok("ticket", "open", "--unit", "zjj-zhangma", "--summary", "办公网无法访问一网通办", "--severity", "p3",
+       "--reported-at", "2026-10-09 15:00", today="2026-10-09")
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = [line.rstrip() for line in ok("ticket", "list", today="2026-10-09").out.splitlines()]
+    assert lines[1:] == ["工单 级别 链路 接入单位      摘要      报告时间    状态   计时 到期日       剩余",
+                         "─" * 80,
+                         "   1 p3      - 朱家角镇张马… 办公网无… 2026-10-09  待处理 响应 2026-10-10 6h 00m",
+                         "                                       15:00                   15:00"]
+    _english(monkeypatch)
+    lines = [line.rstrip() for line in ok("ticket", "list", today="2026-10-09").out.splitlines()]
+    assert lines[1:] == ["ticket sev link unit      summary   reported   status clock    due          left",
+                         "─" * 80,
+                         "     1 p3     - 朱家角镇… 办公网无… 2026-10-09 open   response 2026-10-10 6h 00m",
+                         "                                    15:00                      15:00"]
+
+
+def test_audit_drift_help_in_chinese_and_in_english(monkeypatch, zh):
+    lines = ok("audit", "drift", "--help").out.splitlines()
+    assert lines[:5] == ["用法：egovnet audit drift [OPTIONS]",
+                         "",
+                         "  将各设备的运行配置与 egovnet 预期的配置比对（第二十二条；隔离措施依第三条、",
+                         "  第十九条）。",
+                         ""]
+    assert "  --device <str>                  只检查设备清单中的该设备。" in lines
+    _english(monkeypatch)
+    lines = ok("audit", "drift", "--help").out.splitlines()
+    assert lines[:5] == ["Usage: egovnet audit drift [OPTIONS]",
+                         "",
+                         "  Each device's running config against what egovnet intends there (Art. 22; 3,",
+                         "  19 for the isolation).",
+                         ""]
+    assert "  --device <str>                  Only this device of the inventory." in lines
+
+
+def test_a_table_of_codes_and_numbers_at_80_columns_breaks_no_word(monkeypatch, zh):
+    """device capacity has no Chinese cell, only Chinese headers: too wide for 80 columns, every width is still set
+    by egovnet, a device name or a site code stays whole and a header breaks only at a space or between Chinese
+    characters."""
+    ok("init")
+    monkeypatch.setenv("EGOVNET_INVENTORY", str(REPO / "inventory" / "lab"))
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = [line.rstrip() for line in ok("device", "capacity").out.splitlines()]
+    assert lines[1:5] == ["                                站点空闲     站点空闲",
+                          "设备    站点       空闲端口 共      VLAN  共     子网  共 新链路 可容纳 无法容纳",
+                          "─" * 80,
+                          "zjj-sw1 zhujiajiao        8  8       899 899      512 512      0      0        0"]
+    _english(monkeypatch)
+    lines = [line.rstrip() for line in ok("device", "capacity").out.splitlines()]
+    assert lines[1:7] == ["                                   site           site        wave:",
+                          "                      ports       VLANs        subnets          new       do not",
+                          "device  site           free of     free  of       free  of    links fit      fit",
+                          "─" * 80,
+                          "zjj-sw1 zhujiajiao        8  8      899 899        512 512        0   0        0",
+                          "hx-sw1  huaxin            8  8      899 899        512 512        0   0        0"]

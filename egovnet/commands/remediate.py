@@ -58,10 +58,11 @@ def remediate(
             typer.echo(line)
         if result["save"]:
             output.message("then save the configuration")
-    else:
+    elif result["push"]:
         output.message(f"{result['device']}: push {result['push']} {result['status']}; resolved findings "
-                       f"{', '.join(map(str, result['resolved'])) or 'none'}" if result["push"] else
-                       f"{result['device']}: no drift, nothing sent")
+                       f"{', '.join(map(str, result['resolved'])) or 'none'}")
+    else:
+        output.message(f"{result['device']}: no drift, nothing sent")
     if result["remaining"] and not dry_run:
         raise PartialFailure(f"{len(result['remaining'])} finding(s) remain on {result['device']} after push "
                              f"{result['push']}: {result.get('error') or 'see egovnet audit drift'}")

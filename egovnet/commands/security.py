@@ -10,6 +10,7 @@ import typer
 from egovnet import output
 from egovnet.commands._common import FORMAT_OPT, JSON_OPT, OUT_OPT, services, target
 from egovnet.commands.security_check import app as check_app
+from egovnet.i18n import N_
 from egovnet.output import Column, Format
 
 app = typer.Typer(help="Security: the Office's disconnect and reconnect (Art. 23), criticism notices (Art. 26), "
@@ -20,7 +21,7 @@ COLUMNS = [Column("kind", "kind"), Column("id", "id", "right"), Column("on", "on
            Column("subject", "unit / object"), Column("cut_off", "cut off"), Column("article", "Art.", "right"),
            Column("detail", "incident / ground / event")]
 SHOW = [("state", "state"), ("unit", "unit"), ("units_cut_off", "units cut off"), ("links", "links"),
-        ("scope", "scope"), ("incident", "incident"), ("opened_by", "opened by"), ("opened_on", "opened"),
+        ("scope", "scope"), ("incident", "incident"), ("opened_by", "opened by"), ("opened_on", "opened on"),
         ("disconnected_by", "disconnected by"), ("disconnected_at", "disconnected at"),
         ("reconnected_by", "reconnected by"), ("reconnected_at", "reconnected at"), ("cut_off", "time cut off"),
         ("remediation", "remediation"), ("pushes", "pushes (cut)"), ("reconnect_pushes", "pushes (restore)"),
@@ -34,17 +35,28 @@ def _confirm(yes: bool, question: str, what: str) -> None:
         return
     if not output.is_terminal():
         raise Refused(f"{what}; confirm with --yes when running off a terminal")
-    if not typer.confirm(question, err=True):
+    if not output.confirm(question):
         raise Refused("nothing was changed")
 
 
 def _said_cut(data: dict, verb: str) -> None:
+    # one whole sentence per verb: each is its own catalog entry (a verb filled into a sentence stays English)
+    cut = verb == "cut off"
     for row in data.get("cut") or data.get("restored") or []:
-        output.message(f"link {row['link']}: {verb} on {row['device']} port {row['port']} (push {row['push']})")
+        link, device, port, push = row["link"], row["device"], row["port"], row["push"]
+        if cut:
+            output.message(f"link {link}: cut off on {device} port {port} (push {push})")
+        else:
+            output.message(f"link {link}: restored on {device} port {port} (push {push})")
     shared = {k: v for k, v in (data.get("shared_with") or {}).items() if v}
     for link, others in shared.items():
-        output.warn(f"link {link} is shared (Art. 14) and its device cannot cut one unit's part: the whole link is "
-                    f"{verb}, so {'、'.join(others)} {'lose' if verb == 'cut off' else 'regain'} access with it")
+        units = "、".join(others)
+        if cut:
+            output.warn(f"link {link} is shared (Art. 14) and its device cannot cut one unit's part: the whole link "
+                        f"is cut off, so {units} lose access with it")
+        else:
+            output.warn(f"link {link} is shared (Art. 14) and its device cannot cut one unit's part: the whole link "
+                        f"is restored, so {units} regain access with it")
     if data.get("notice"):
         n = data["notice"]
         output.message(f"notice {n['no']} to {'、'.join(n['main_to'])} (copy: {'、'.join(n['copy_to'])}): {n['docx']}")
@@ -70,7 +82,7 @@ def disconnect(
     from egovnet.services.security import disconnect as run
 
     what = f"unit {unit}" if unit is not None else f"link {link}"
-    _confirm(yes, f"Cut {what} off the extranet now?", "a disconnect cuts a unit off the extranet")
+    _confirm(yes, N_(f"Cut {what} off the extranet now?"), N_("a disconnect cuts a unit off the extranet"))
     data = run(services(ctx), unit=unit, link=link, incident=incident)
     if as_json:
         output.emit_json(data)
@@ -95,7 +107,8 @@ def reconnect(
     """
     from egovnet.services.security import reconnect as run
 
-    _confirm(yes, f"Restore the access cut by security incident {incident}?", "a reconnect changes devices")
+    _confirm(yes, N_(f"Restore the access cut by security incident {incident}?"),
+             N_("a reconnect changes devices"))
     data = run(services(ctx), incident, remediation=remediation)
     if as_json:
         output.emit_json(data)

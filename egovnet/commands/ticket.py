@@ -35,12 +35,16 @@ def _done(data: dict, as_json: bool, verb: str) -> None:
     if as_json:
         output.emit_json(data)
         return
-    late = ""
+    # one whole sentence each: a verb filled into a sentence would stay English in another language
+    tid = data["id"]
     if verb == "acknowledged" and data["response_late"]:
-        late = f" (late: due {data['respond_due']})"
-    if verb == "resolved" and data["restore_late"]:
-        late = f" (late: due {data['restore_due']})"
-    output.message(f"fault ticket {data['id']} {verb}{late}")
+        output.message(f"fault ticket {tid} acknowledged (late: due {data['respond_due']})")
+    elif verb == "acknowledged":
+        output.message(f"fault ticket {tid} acknowledged")
+    elif data["restore_late"]:
+        output.message(f"fault ticket {tid} resolved (late: due {data['restore_due']})")
+    else:
+        output.message(f"fault ticket {tid} resolved")
     typer.echo(str(data["id"]))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from egovnet.errors import PermissionDenied
+from egovnet.i18n import N_
 
 
 @dataclass
@@ -48,9 +49,10 @@ class Ctx:
         labels = " or ".join(f"'{r}' ({self.policy.roles.definitions[r].label})" for r in roles
                              if r in self.policy.roles.definitions)
         has = ", ".join(self.roles()) or "no role"
-        other = ("act as another user (EGOVNET_USER)" if self.policy.identity == "declared"
-                 else "log in as an account that holds it")
-        return_hint = f"assign it under roles.users in {self.policy.source}, or {other}"
+        # N_: the hint is its own catalog entry, translated where the error it ends is shown (egovnet.i18n.localize)
+        other = (N_("act as another user (EGOVNET_USER)") if self.policy.identity == "declared"
+                 else N_("log in as an account that holds it"))
+        return_hint = N_(f"assign it under roles.users in {self.policy.source}, or {other}")
         raise PermissionDenied(f"user {self.user!r} may not {doing}: that needs role {labels} "
                                f"(Art. {article}); {self.user!r} has {has}; {return_hint}")
 
